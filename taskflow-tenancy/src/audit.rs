@@ -1,0 +1,1 @@
+//! Schema audit: checks the live database against the registered models.

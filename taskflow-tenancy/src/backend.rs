@@ -1,0 +1,299 @@
+//! The three supported databases, behind the `sqlite`, `mysql` and `postgres` features.
+
+use std::future::Future;
+
+use sqlx::{Database, Decode, Encode, Executor, FromRow, Type, error::BoxDynError};
+use uuid::Uuid;
+
+use crate::{Result, TenantId, Value};
+
+/// SQL dialect details that differ between backends: placeholders and identifier quoting.
+///
+/// ```
+/// use taskflow_tenancy::Dialect;
+///
+/// assert_eq!(Dialect::Postgres.placeholder(3), "$3");
+/// assert_eq!(Dialect::MySql.placeholder(3), "?");
+/// assert_eq!(Dialect::MySql.quote("order"), "`order`");
+/// assert_eq!(Dialect::Sqlite.quote("order"), "\"order\"");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Dialect {
+    /// SQLite 3.
+    Sqlite,
+    /// MySQL 8 and MariaDB 10.11+.
+    MySql,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl Dialect {
+    /// The placeholder for the `n`th (1-based) bound parameter.
+    ///
+    /// See [`Dialect`] for an example.
+    pub fn placeholder(self, n: usize) -> String {
+        let mut s = String::new();
+        self.push_placeholder(&mut s, n);
+        s
+    }
+
+    pub(crate) fn push_placeholder(self, sql: &mut String, n: usize) {
+        match self {
+            Dialect::Postgres => {
+                use std::fmt::Write;
+                let _ = write!(sql, "${n}");
+            }
+            Dialect::Sqlite | Dialect::MySql => sql.push('?'),
+        }
+    }
+
+    /// An identifier quoted for this dialect.
+    ///
+    /// Identifiers come from `#[tenant_scoped]` declarations, which only accept plain
+    /// identifiers, so there is nothing to escape.
+    ///
+    /// See [`Dialect`] for an example.
+    pub fn quote(self, ident: &str) -> String {
+        let mut s = String::with_capacity(ident.len() + 2);
+        self.push_quoted(&mut s, ident);
+        s
+    }
+
+    pub(crate) fn push_quoted(self, sql: &mut String, ident: &str) {
+        let q = match self {
+            Dialect::MySql => '`',
+            Dialect::Sqlite | Dialect::Postgres => '"',
+        };
+        sql.push(q);
+        sql.push_str(ident);
+        sql.push(q);
+    }
+
+    /// The most parameters one statement may bind (bulk inserts are split to stay under it).
+    ///
+    /// ```
+    /// assert!(taskflow_tenancy::Dialect::Sqlite.max_params() >= 999);
+    /// ```
+    pub fn max_params(self) -> usize {
+        match self {
+            Dialect::Sqlite => 32_766,
+            Dialect::MySql => 65_535,
+            Dialect::Postgres => 65_535,
+        }
+    }
+}
+
+/// A database `taskflow-tenancy` runs on: [`sqlx::Sqlite`], [`sqlx::MySql`] or
+/// [`sqlx::Postgres`], each behind its cargo feature.
+///
+/// The generated query builders are generic over the backend, so the same model code runs on
+/// each; the backend is inferred from the executor (pool, connection or transaction) a query
+/// runs on. This trait is sealed.
+///
+/// ```
+/// use taskflow_tenancy::{Backend, Dialect};
+///
+/// assert_eq!(<sqlx::Sqlite as Backend>::DIALECT, Dialect::Sqlite);
+/// ```
+pub trait Backend: Database + sealed::Sealed {
+    /// How this backend spells placeholders and quotes identifiers.
+    const DIALECT: Dialect;
+
+    #[doc(hidden)]
+    fn fetch_all<'e, 'c: 'e, E, O>(
+        executor: E,
+        sql: String,
+        values: Vec<Value>,
+    ) -> impl Future<Output = Result<Vec<O>>> + Send + 'e
+    where
+        E: 'e + Executor<'c, Database = Self>,
+        O: 'e + for<'r> FromRow<'r, Self::Row> + Send + Unpin;
+
+    #[doc(hidden)]
+    fn fetch_optional<'e, 'c: 'e, E, O>(
+        executor: E,
+        sql: String,
+        values: Vec<Value>,
+    ) -> impl Future<Output = Result<Option<O>>> + Send + 'e
+    where
+        E: 'e + Executor<'c, Database = Self>,
+        O: 'e + for<'r> FromRow<'r, Self::Row> + Send + Unpin;
+
+    #[doc(hidden)]
+    fn fetch_count<'e, 'c: 'e, E>(
+        executor: E,
+        sql: String,
+        values: Vec<Value>,
+    ) -> impl Future<Output = Result<i64>> + Send + 'e
+    where
+        E: 'e + Executor<'c, Database = Self>;
+
+    #[doc(hidden)]
+    fn execute<'e, 'c: 'e, E>(
+        executor: E,
+        sql: String,
+        values: Vec<Value>,
+    ) -> impl Future<Output = Result<u64>> + Send + 'e
+    where
+        E: 'e + Executor<'c, Database = Self>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Builds a statement's arguments from backend-neutral values, binding each with the Rust
+/// type sqlx maps to the column's SQL type (a `NULL` is bound with its column's type, which
+/// PostgreSQL needs).
+macro_rules! arguments {
+    ($db:ty, $values:expr) => {{
+        use crate::Kind;
+        use sqlx::Arguments;
+        let values: Vec<Value> = $values;
+        let mut args = <$db as Database>::Arguments::default();
+        args.reserve(values.len(), values.len() * 16);
+        for value in values {
+            let added = match value {
+                Value::Null(kind) => match kind {
+                    Kind::Bool => args.add(None::<bool>),
+                    Kind::I32 => args.add(None::<i32>),
+                    Kind::I64 => args.add(None::<i64>),
+                    Kind::F64 => args.add(None::<f64>),
+                    Kind::Text => args.add(None::<String>),
+                    Kind::Uuid => args.add(None::<Uuid>),
+                    Kind::Date => args.add(None::<chrono::NaiveDate>),
+                    Kind::DateTime => args.add(None::<chrono::DateTime<chrono::Utc>>),
+                },
+                Value::Bool(v) => args.add(v),
+                Value::I32(v) => args.add(v),
+                Value::I64(v) => args.add(v),
+                Value::F64(v) => args.add(v),
+                Value::Text(v) => args.add(v),
+                Value::Uuid(v) => args.add(v),
+                Value::Date(v) => args.add(v),
+                Value::DateTime(v) => args.add(v),
+            };
+            added.map_err(sqlx::Error::Encode)?;
+        }
+        args
+    }};
+}
+
+macro_rules! backend {
+    ($feature:literal, $db:ty, $dialect:expr) => {
+        #[cfg(feature = $feature)]
+        impl sealed::Sealed for $db {}
+
+        #[cfg(feature = $feature)]
+        impl Backend for $db {
+            const DIALECT: Dialect = $dialect;
+
+            fn fetch_all<'e, 'c: 'e, E, O>(
+                executor: E,
+                sql: String,
+                values: Vec<Value>,
+            ) -> impl Future<Output = Result<Vec<O>>> + Send + 'e
+            where
+                E: 'e + Executor<'c, Database = Self>,
+                O: 'e + for<'r> FromRow<'r, Self::Row> + Send + Unpin,
+            {
+                async move {
+                    let args = arguments!(Self, values);
+                    Ok(sqlx::query_as_with::<Self, O, _>(sqlx::AssertSqlSafe(sql), args)
+                        .fetch_all(executor)
+                        .await?)
+                }
+            }
+
+            fn fetch_optional<'e, 'c: 'e, E, O>(
+                executor: E,
+                sql: String,
+                values: Vec<Value>,
+            ) -> impl Future<Output = Result<Option<O>>> + Send + 'e
+            where
+                E: 'e + Executor<'c, Database = Self>,
+                O: 'e + for<'r> FromRow<'r, Self::Row> + Send + Unpin,
+            {
+                async move {
+                    let args = arguments!(Self, values);
+                    Ok(sqlx::query_as_with::<Self, O, _>(sqlx::AssertSqlSafe(sql), args)
+                        .fetch_optional(executor)
+                        .await?)
+                }
+            }
+
+            fn fetch_count<'e, 'c: 'e, E>(
+                executor: E,
+                sql: String,
+                values: Vec<Value>,
+            ) -> impl Future<Output = Result<i64>> + Send + 'e
+            where
+                E: 'e + Executor<'c, Database = Self>,
+            {
+                async move {
+                    let args = arguments!(Self, values);
+                    Ok(sqlx::query_scalar_with::<Self, i64, _>(sqlx::AssertSqlSafe(sql), args)
+                        .fetch_one(executor)
+                        .await?)
+                }
+            }
+
+            fn execute<'e, 'c: 'e, E>(
+                executor: E,
+                sql: String,
+                values: Vec<Value>,
+            ) -> impl Future<Output = Result<u64>> + Send + 'e
+            where
+                E: 'e + Executor<'c, Database = Self>,
+            {
+                async move {
+                    let args = arguments!(Self, values);
+                    Ok(sqlx::query_with::<Self, _>(sqlx::AssertSqlSafe(sql), args)
+                        .execute(executor)
+                        .await?
+                        .rows_affected())
+                }
+            }
+        }
+    };
+}
+
+backend!("sqlite", sqlx::Sqlite, Dialect::Sqlite);
+backend!("mysql", sqlx::MySql, Dialect::MySql);
+backend!("postgres", sqlx::Postgres, Dialect::Postgres);
+
+// `TenantId` is stored exactly as a UUID on every backend.
+impl<DB: Database> Type<DB> for TenantId
+where
+    Uuid: Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <Uuid as Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <Uuid as Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'q, DB: Database> Encode<'q, DB> for TenantId
+where
+    Uuid: Encode<'q, DB>,
+{
+    fn encode_by_ref(
+        &self,
+        buf: &mut <DB as Database>::ArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, BoxDynError> {
+        <Uuid as Encode<'q, DB>>::encode_by_ref(&self.as_uuid(), buf)
+    }
+}
+
+impl<'r, DB: Database> Decode<'r, DB> for TenantId
+where
+    Uuid: Decode<'r, DB>,
+{
+    fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
+        <Uuid as Decode<'r, DB>>::decode(value).map(TenantId::from_uuid)
+    }
+}

@@ -1,0 +1,1 @@
+//! PostgreSQL defence in depth: transaction-local tenant and row-level security.
