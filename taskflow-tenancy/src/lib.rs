@@ -98,6 +98,8 @@ pub mod postgres;
 mod query;
 mod store;
 mod tenant;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 mod value;
 
 pub use admin::{AUDIT_TARGET, AdminCapability, AsAdminCapability};
