@@ -89,13 +89,23 @@
 //! inferred from the executor a query runs on.
 
 mod admin;
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod audit;
 mod backend;
 mod error;
+#[cfg(feature = "jwt")]
+pub mod jwt;
+#[cfg(feature = "tower")]
+pub mod layer;
+#[cfg(feature = "tower")]
+pub mod limit;
 mod model;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 mod query;
+#[cfg(feature = "tower")]
+pub mod resolve;
 mod store;
 mod tenant;
 #[cfg(feature = "testkit")]

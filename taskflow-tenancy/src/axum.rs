@@ -1,0 +1,1 @@
+//! axum extractors: the resolved `TenantScope` and the authenticated claims.

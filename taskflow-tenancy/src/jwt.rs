@@ -1,0 +1,1 @@
+//! JWT tokens bound to a tenant.

@@ -1,0 +1,1 @@
+//! The tower layer that resolves the tenant of each request.

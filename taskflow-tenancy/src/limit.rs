@@ -1,0 +1,1 @@
+//! Per-tenant rate and concurrency limits.

@@ -1,0 +1,1 @@
+//! How a request names its tenant: subdomain, trusted header, path prefix or your own resolver.
