@@ -1,0 +1,365 @@
+//! Tokens bound to a tenant: each algorithm signs and verifies with real keys (the PEM files in
+//! `tests/fixtures/` are test-only keys made with openssl), the algorithm is pinned against
+//! `none`, other HMACs and RSA/HMAC confusion, `exp` is enforced with its leeway, and a token is
+//! accepted only for the tenant it names. Tenants and scopes come from a real SQLite store.
+#![cfg(feature = "jwt")]
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use taskflow_tenancy::jwt::{Claims, JwtAlgorithm, JwtError, JwtKeys, Role};
+use taskflow_tenancy::testkit::{self, SqliteDb};
+use taskflow_tenancy::{AdminCapability, TenantScope, TenantStore};
+
+const SECRET: &[u8] = b"integration-test secret of forty bytes!!";
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+struct Tenants {
+    _db: SqliteDb,
+    acme: TenantScope,
+    globex: TenantScope,
+}
+
+async fn tenants() -> Tenants {
+    let db = testkit::sqlite().await.unwrap();
+    let store = TenantStore::new(db.pool.clone());
+    store.migrate().await.unwrap();
+    let admin = AdminCapability::grant("jwt-tests", "two tenants for token tests").unwrap();
+    store.create(&admin, "Acme", "acme").await.unwrap();
+    store.create(&admin, "Globex", "globex").await.unwrap();
+    Tenants {
+        acme: store.scope_by_subdomain("acme").await.unwrap(),
+        globex: store.scope_by_subdomain("globex").await.unwrap(),
+        _db: db,
+    }
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+fn claims_for(scope: &TenantScope, exp_from_now: i64) -> Claims {
+    Claims {
+        sub: "user-1".into(),
+        tid: scope.tenant_id(),
+        role: Role::Member,
+        iat: now(),
+        exp: now() + exp_from_now,
+    }
+}
+
+fn hs256() -> JwtKeys {
+    JwtKeys::hs256(SECRET).unwrap()
+}
+
+fn rs256() -> JwtKeys {
+    JwtKeys::rs256(&fixture("rsa-private.pem"), &fixture("rsa-public.pem")).unwrap()
+}
+
+fn eddsa() -> JwtKeys {
+    JwtKeys::eddsa(
+        &fixture("ed25519-private.pem"),
+        &fixture("ed25519-public.pem"),
+    )
+    .unwrap()
+}
+
+/// A token with exactly this header and payload JSON, signed by jsonwebtoken's low-level signer
+/// when a key is given, and with an empty signature otherwise.
+fn raw_token(header: &str, payload: &str, key: Option<(&EncodingKey, Algorithm)>) -> String {
+    let message = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let signature = match key {
+        Some((key, alg)) => jsonwebtoken::crypto::sign(message.as_bytes(), key, alg).unwrap(),
+        None => String::new(),
+    };
+    format!("{message}.{signature}")
+}
+
+fn payload(claims: &Claims) -> String {
+    serde_json::to_string(claims).unwrap()
+}
+
+#[tokio::test]
+async fn each_algorithm_issues_and_verifies_for_its_tenant() {
+    let t = tenants().await;
+    for (keys, alg) in [
+        (hs256(), JwtAlgorithm::Hs256),
+        (rs256(), JwtAlgorithm::Rs256),
+        (eddsa(), JwtAlgorithm::EdDsa),
+    ] {
+        assert_eq!(keys.algorithm(), alg);
+        let token = keys.issue(&t.acme, "user-7", Role::Owner).unwrap();
+        let header = jsonwebtoken::decode_header(&token).unwrap();
+        assert_eq!(format!("{:?}", header.alg), alg.as_str());
+
+        let claims = keys.verify(&token, &t.acme).unwrap();
+        assert_eq!(claims.sub, "user-7");
+        assert_eq!(claims.tid, t.acme.tenant_id());
+        assert_eq!(claims.role, Role::Owner);
+        assert_eq!(claims.exp - claims.iat, keys.ttl().as_secs() as i64);
+        assert!((claims.iat - now()).abs() <= 2);
+
+        assert_eq!(
+            keys.verify(&token, &t.globex),
+            Err(JwtError::WrongTenant),
+            "{alg}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn public_key_verifiers_accept_what_the_private_key_issued() {
+    let t = tenants().await;
+    let rs_token = rs256().issue(&t.globex, "u", Role::Admin).unwrap();
+    let rs_verifier = JwtKeys::rs256_verifier(&fixture("rsa-public.pem")).unwrap();
+    assert_eq!(
+        rs_verifier.verify(&rs_token, &t.globex).unwrap().role,
+        Role::Admin
+    );
+
+    let ed_token = eddsa().issue(&t.globex, "u", Role::Member).unwrap();
+    let ed_verifier = JwtKeys::eddsa_verifier(&fixture("ed25519-public.pem")).unwrap();
+    assert_eq!(ed_verifier.verify(&ed_token, &t.globex).unwrap().sub, "u");
+
+    assert!(!ed_verifier.can_issue());
+    assert_eq!(
+        ed_verifier.issue(&t.globex, "u", Role::Member),
+        Err(JwtError::CannotIssue)
+    );
+}
+
+#[tokio::test]
+async fn another_key_of_the_same_algorithm_is_a_bad_signature() {
+    let t = tenants().await;
+    let other_hs = JwtKeys::hs256(b"another secret, also long enough to pass").unwrap();
+    let other_rs = JwtKeys::rs256(
+        &fixture("rsa-other-private.pem"),
+        &fixture("rsa-other-public.pem"),
+    )
+    .unwrap();
+    let other_ed = JwtKeys::eddsa(
+        &fixture("ed25519-other-private.pem"),
+        &fixture("ed25519-other-public.pem"),
+    )
+    .unwrap();
+    for (issuer, verifier) in [
+        (other_hs, hs256()),
+        (other_rs, rs256()),
+        (other_ed, eddsa()),
+    ] {
+        let token = issuer.issue(&t.acme, "u", Role::Owner).unwrap();
+        assert_eq!(
+            verifier.verify(&token, &t.acme),
+            Err(JwtError::BadSignature)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_payload_moved_to_another_tenant_breaks_the_signature() {
+    let t = tenants().await;
+    for keys in [hs256(), rs256(), eddsa()] {
+        let token = keys.issue(&t.acme, "u", Role::Owner).unwrap();
+        let mut parts = token.split('.');
+        let (header, _, signature) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
+        let forged = payload(&claims_for(&t.globex, 600));
+        let forged = format!("{header}.{}.{signature}", URL_SAFE_NO_PAD.encode(forged));
+        assert_eq!(keys.verify(&forged, &t.globex), Err(JwtError::BadSignature));
+    }
+}
+
+#[tokio::test]
+async fn alg_none_is_refused_by_every_configuration() {
+    let t = tenants().await;
+    let claims = payload(&claims_for(&t.acme, 600));
+    for header in [
+        r#"{"alg":"none","typ":"JWT"}"#,
+        r#"{"alg":"None","typ":"JWT"}"#,
+        r#"{"alg":"NONE"}"#,
+    ] {
+        let token = raw_token(header, &claims, None);
+        for keys in [hs256(), rs256(), eddsa()] {
+            assert!(
+                matches!(
+                    keys.verify(&token, &t.acme),
+                    Err(JwtError::WrongAlgorithm { ref found, .. }) if found.eq_ignore_ascii_case("none")
+                ),
+                "{header} on {}",
+                keys.algorithm()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn other_hmac_strengths_are_refused_under_hs256() {
+    let t = tenants().await;
+    let keys = hs256();
+    let secret = EncodingKey::from_secret(SECRET);
+    let claims = claims_for(&t.acme, 600);
+    for alg in [Algorithm::HS384, Algorithm::HS512] {
+        let token = jsonwebtoken::encode(&Header::new(alg), &claims, &secret).unwrap();
+        assert_eq!(
+            keys.verify(&token, &t.acme),
+            Err(JwtError::WrongAlgorithm {
+                expected: JwtAlgorithm::Hs256,
+                found: format!("{alg:?}")
+            })
+        );
+    }
+    // The same claims under HS256 with the same secret are fine: only the algorithm differed.
+    let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &secret).unwrap();
+    assert_eq!(keys.verify(&token, &t.acme).unwrap(), claims);
+}
+
+#[tokio::test]
+async fn rs256_and_eddsa_tokens_are_refused_when_hs256_is_configured() {
+    let t = tenants().await;
+    for issuer in [rs256(), eddsa()] {
+        let token = issuer.issue(&t.acme, "u", Role::Owner).unwrap();
+        assert!(matches!(
+            hs256().verify(&token, &t.acme),
+            Err(JwtError::WrongAlgorithm {
+                expected: JwtAlgorithm::Hs256,
+                ..
+            })
+        ));
+    }
+}
+
+/// The classic confusion: the attacker knows the RSA public key and signs an HS256 token with
+/// it as the HMAC secret, hoping the verifier feeds its public key to HMAC.
+#[tokio::test]
+async fn hs256_signed_with_the_rsa_public_key_is_refused_by_rs256() {
+    let t = tenants().await;
+    let public_pem = fixture("rsa-public.pem");
+    let claims = payload(&claims_for(&t.acme, 600));
+    let forged = raw_token(
+        r#"{"alg":"HS256","typ":"JWT"}"#,
+        &claims,
+        Some((&EncodingKey::from_secret(&public_pem), Algorithm::HS256)),
+    );
+    for keys in [rs256(), JwtKeys::rs256_verifier(&public_pem).unwrap()] {
+        assert_eq!(
+            keys.verify(&forged, &t.acme),
+            Err(JwtError::WrongAlgorithm {
+                expected: JwtAlgorithm::Rs256,
+                found: "HS256".into()
+            })
+        );
+    }
+    let eddsa_token = eddsa().issue(&t.acme, "u", Role::Owner).unwrap();
+    assert!(matches!(
+        rs256().verify(&eddsa_token, &t.acme),
+        Err(JwtError::WrongAlgorithm { .. })
+    ));
+}
+
+#[tokio::test]
+async fn exp_is_enforced_with_the_leeway() {
+    let t = tenants().await;
+    for keys in [hs256(), rs256(), eddsa()] {
+        let default_leeway = keys.leeway().as_secs() as i64;
+        assert_eq!(default_leeway, 30);
+
+        let inside = keys
+            .sign(&claims_for(&t.acme, -(default_leeway - 10)))
+            .unwrap();
+        assert!(keys.verify(&inside, &t.acme).is_ok());
+
+        let beyond = keys
+            .sign(&claims_for(&t.acme, -(default_leeway + 10)))
+            .unwrap();
+        assert_eq!(keys.verify(&beyond, &t.acme), Err(JwtError::Expired));
+
+        let strict = keys.clone().with_leeway(Duration::ZERO);
+        let just_expired = keys.sign(&claims_for(&t.acme, -5)).unwrap();
+        assert!(keys.verify(&just_expired, &t.acme).is_ok());
+        assert_eq!(
+            strict.verify(&just_expired, &t.acme),
+            Err(JwtError::Expired)
+        );
+
+        let short = keys.clone().with_ttl(Duration::from_secs(60));
+        let claims = short.verify(&short.issue(&t.acme, "u", Role::Member).unwrap(), &t.acme);
+        assert_eq!(claims.map(|c| c.exp - c.iat), Ok(60));
+    }
+}
+
+#[tokio::test]
+async fn tokens_without_the_required_claims_are_malformed() {
+    let t = tenants().await;
+    let secret = EncodingKey::from_secret(SECRET);
+    let header = r#"{"alg":"HS256","typ":"JWT"}"#;
+    let tid = t.acme.tenant_id();
+    let exp = now() + 600;
+    for payload in [
+        // no exp
+        format!(r#"{{"sub":"u","tid":"{tid}","role":"member","iat":1}}"#),
+        // no tid
+        format!(r#"{{"sub":"u","role":"member","iat":1,"exp":{exp}}}"#),
+        // a tid that is no id
+        format!(r#"{{"sub":"u","tid":"acme","role":"member","iat":1,"exp":{exp}}}"#),
+        // a role that does not exist
+        format!(r#"{{"sub":"u","tid":"{tid}","role":"root","iat":1,"exp":{exp}}}"#),
+        // exp as a string
+        format!(r#"{{"sub":"u","tid":"{tid}","role":"member","iat":1,"exp":"{exp}"}}"#),
+    ] {
+        let token = raw_token(header, &payload, Some((&secret, Algorithm::HS256)));
+        assert_eq!(
+            hs256().verify(&token, &t.acme),
+            Err(JwtError::Malformed),
+            "{payload}"
+        );
+    }
+    for garbage in ["", "abc", "a.b.c", "a.b.c.d", "..", "Bearer x.y.z"] {
+        assert_eq!(
+            hs256().verify(garbage, &t.acme),
+            Err(JwtError::Malformed),
+            "{garbage:?}"
+        );
+    }
+}
+
+#[test]
+fn weak_secrets_and_mismatched_or_broken_key_pairs_are_refused() {
+    assert!(matches!(JwtKeys::hs256([7u8; 31]), Err(JwtError::Key(_))));
+    assert!(JwtKeys::hs256([7u8; 32]).is_ok());
+    assert!(matches!(
+        JwtKeys::rs256(
+            &fixture("rsa-private.pem"),
+            &fixture("rsa-other-public.pem")
+        ),
+        Err(JwtError::Key(_))
+    ));
+    assert!(matches!(
+        JwtKeys::eddsa(
+            &fixture("ed25519-private.pem"),
+            &fixture("ed25519-other-public.pem")
+        ),
+        Err(JwtError::Key(_))
+    ));
+    // An Ed25519 key where an RSA key belongs, and text that is no PEM at all.
+    assert!(
+        JwtKeys::rs256(
+            &fixture("ed25519-private.pem"),
+            &fixture("ed25519-public.pem")
+        )
+        .is_err()
+    );
+    assert!(JwtKeys::eddsa_verifier(b"not a pem").is_err());
+}
