@@ -47,6 +47,14 @@ pub enum Error {
     /// A keyset cursor was made for another query, or is corrupt.
     #[error("invalid pagination cursor")]
     InvalidCursor,
+    /// A setting given to this crate at startup is invalid (a base domain, a path prefix).
+    #[error("invalid {setting}: {message}")]
+    InvalidConfig {
+        /// Which setting was wrong (`base_domain`, `path_prefix`).
+        setting: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The database answered with an error.
     #[error(transparent)]
     Database(#[from] sqlx::Error),

@@ -94,9 +94,18 @@ where
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct TenantStore<DB: Database> {
     pool: Pool<DB>,
+}
+
+// By hand: a derive would ask for `DB: Clone`, which the sqlx database types are not.
+impl<DB: Database> Clone for TenantStore<DB> {
+    fn clone(&self) -> Self {
+        TenantStore {
+            pool: self.pool.clone(),
+        }
+    }
 }
 
 impl<DB> TenantStore<DB>
