@@ -102,6 +102,205 @@ impl IntoResponse for TenantLayerMissing {
     }
 }
 
+/// The claims of the request's bearer token, verified for the request's tenant (features
+/// `axum` and `jwt`).
+///
+/// The extractor reads `Authorization: Bearer <token>` and checks it with
+/// [`JwtKeys::verify`](crate::jwt::JwtKeys::verify) against the [`TenantScope`] that the
+/// [`TenantLayer`](crate::layer::TenantLayer) put in the request, so a token of another tenant
+/// is refused. The [`JwtKeys`](crate::jwt::JwtKeys) come from the router's state through
+/// [`FromRef`](axum::extract::FromRef) (a state that *is* the keys, or a struct with a
+/// `JwtKeys` field and `#[derive(FromRef)]`): a router whose state lacks them does not compile,
+/// where a missing request extension would only fail at run time.
+///
+/// A failure answers `401 {"error": {"code": "unauthorized", ...}}` with
+/// `WWW-Authenticate: Bearer` ([`AuthRejection`]). Whether the user `sub` still exists, and
+/// what the role allows, are the application's to check.
+///
+/// `Option<AuthClaims>` is `None` for a request without an `Authorization` header, and
+/// still refuses a bad token.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use axum::{Router, body::Body, http::Request, routing::get};
+/// use taskflow_tenancy::axum::AuthClaims;
+/// use taskflow_tenancy::jwt::{JwtKeys, Role};
+/// use taskflow_tenancy::layer::TenantLayer;
+/// use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+/// use taskflow_tenancy::{AdminCapability, TenantStore};
+/// use tower::ServiceExt;
+///
+/// async fn me(AuthClaims(claims): AuthClaims) -> String {
+///     format!("{} is {}", claims.sub, claims.role)
+/// }
+///
+/// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// store.migrate().await?;
+/// let admin = AdminCapability::grant("docs", "two example tenants")?;
+/// store.create(&admin, "Acme", "acme").await?;
+/// store.create(&admin, "Globex", "globex").await?;
+/// let keys = JwtKeys::hs256(b"a secret of at least thirty-two bytes!")?;
+/// let token = keys.issue(&store.scope_by_subdomain("acme").await?, "ada", Role::Admin)?;
+///
+/// let layer = TenantLayer::new(SubdomainResolver::new("localhost")?, TenantCache::new(store));
+/// let app = Router::new().route("/me", get(me)).layer(layer).with_state(keys);
+///
+/// let on = |host: &str| {
+///     Request::get("/me")
+///         .header("host", host)
+///         .header("authorization", format!("Bearer {token}"))
+///         .body(Body::empty())
+/// };
+/// let response = app.clone().oneshot(on("acme.localhost")?).await?;
+/// let body = axum::body::to_bytes(response.into_body(), 1024).await?;
+/// assert_eq!(body, "ada is admin");
+/// // Acme's token on Globex's host.
+/// let response = app.oneshot(on("globex.localhost")?).await?;
+/// assert_eq!(response.status(), 401);
+/// # Ok(())
+/// # }
+/// ```
+#[cfg(feature = "jwt")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthClaims(pub crate::jwt::Claims);
+
+/// The rejection of [`AuthClaims`].
+///
+/// ```
+/// use axum::response::IntoResponse;
+/// use taskflow_tenancy::axum::AuthRejection;
+/// use taskflow_tenancy::jwt::JwtError;
+///
+/// let response = AuthRejection::Unauthorized(JwtError::Expired).into_response();
+/// assert_eq!(response.status(), 401);
+/// assert_eq!(response.headers()["www-authenticate"], "Bearer");
+/// ```
+#[cfg(feature = "jwt")]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthRejection {
+    /// No token, or one that is not valid for this tenant: `401 unauthorized`. Key problems
+    /// ([`JwtError::Key`](crate::jwt::JwtError::Key)) are the server's and answer `500`.
+    #[error(transparent)]
+    Unauthorized(crate::jwt::JwtError),
+    /// No tenant layer ran for the route: `500 tenant_layer_missing`.
+    #[error(transparent)]
+    TenantLayerMissing(#[from] TenantLayerMissing),
+}
+
+#[cfg(feature = "jwt")]
+impl From<crate::jwt::JwtError> for AuthRejection {
+    fn from(err: crate::jwt::JwtError) -> Self {
+        AuthRejection::Unauthorized(err)
+    }
+}
+
+#[cfg(feature = "jwt")]
+impl IntoResponse for AuthRejection {
+    fn into_response(self) -> Response {
+        use crate::jwt::JwtError;
+        match self {
+            AuthRejection::Unauthorized(err @ (JwtError::Key(_) | JwtError::CannotIssue)) => {
+                tracing::error!("cannot verify tokens: {err}");
+                json_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "the server cannot verify tokens",
+                )
+                .map(axum::body::Body::from)
+            }
+            AuthRejection::Unauthorized(err) => {
+                tracing::debug!("token refused: {err}");
+                let mut response =
+                    json_error(StatusCode::UNAUTHORIZED, "unauthorized", &err.to_string())
+                        .map(axum::body::Body::from);
+                response.headers_mut().insert(
+                    http::header::WWW_AUTHENTICATE,
+                    http::HeaderValue::from_static("Bearer"),
+                );
+                response
+            }
+            AuthRejection::TenantLayerMissing(missing) => missing.into_response(),
+        }
+    }
+}
+
+/// The token of `Authorization: Bearer <token>`; `None` when there is no such header.
+#[cfg(feature = "jwt")]
+fn bearer_token(headers: &http::HeaderMap) -> Result<Option<&str>, crate::jwt::JwtError> {
+    use crate::jwt::JwtError;
+    let mut values = headers.get_all(http::header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    // Two credentials leave it to chance which one a proxy or this server would read.
+    if values.next().is_some() {
+        return Err(JwtError::Malformed);
+    }
+    let value = value.to_str().map_err(|_| JwtError::Malformed)?;
+    match value.trim().split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+            let token = token.trim();
+            if token.is_empty() {
+                Err(JwtError::Missing)
+            } else {
+                Ok(Some(token))
+            }
+        }
+        _ => Err(JwtError::Malformed),
+    }
+}
+
+#[cfg(feature = "jwt")]
+fn verify_request(
+    parts: &Parts,
+    keys: &crate::jwt::JwtKeys,
+) -> Result<Option<AuthClaims>, AuthRejection> {
+    let Some(token) = bearer_token(&parts.headers)? else {
+        return Ok(None);
+    };
+    let scope = parts
+        .extensions
+        .get::<TenantScope>()
+        .ok_or(TenantLayerMissing)?;
+    Ok(Some(AuthClaims(keys.verify(token, scope)?)))
+}
+
+#[cfg(feature = "jwt")]
+impl<S> FromRequestParts<S> for AuthClaims
+where
+    S: Send + Sync,
+    crate::jwt::JwtKeys: axum::extract::FromRef<S>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if parts.extensions.get::<TenantScope>().is_none() {
+            return Err(TenantLayerMissing.into());
+        }
+        let keys = <crate::jwt::JwtKeys as axum::extract::FromRef<S>>::from_ref(state);
+        verify_request(parts, &keys)?.ok_or(crate::jwt::JwtError::Missing.into())
+    }
+}
+
+#[cfg(feature = "jwt")]
+impl<S> OptionalFromRequestParts<S> for AuthClaims
+where
+    S: Send + Sync,
+    crate::jwt::JwtKeys: axum::extract::FromRef<S>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        let keys = <crate::jwt::JwtKeys as axum::extract::FromRef<S>>::from_ref(state);
+        verify_request(parts, &keys)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,7 +28,7 @@
 //!     // .layer(TenantLayer::new(..)) goes here, in front of the limits
 //!     .layer(TenantLimitLayer::new(limits))
 //!     .service_fn(|_req: http::Request<String>| async {
-//!         Ok::<_, std::convert::Infallible>(http::Response::new(String::from("ok")))
+//!         Ok::<_, std::convert::Infallible>(http::Response::new(bytes::Bytes::from("ok")))
 //!     });
 //! // Without a tenant scope in the request there is nothing to limit by.
 //! let response = service.oneshot(http::Request::new(String::new())).await?;
@@ -47,12 +47,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use bytes::Bytes;
 use governor::clock::Clock as _;
 use governor::{DefaultKeyedRateLimiter, Quota};
 use http::{HeaderValue, Request, Response, StatusCode, header};
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::resolve::json_error;
 use crate::{TenantId, TenantScope};
 
 /// How much one tenant may ask of the service.
@@ -325,8 +327,8 @@ impl<S> Layer<S> for TenantLimitLayer {
 
 /// The service made by [`TenantLimitLayer`].
 ///
-/// Its rejections are built with `ResBody: From<String>`, which axum's `Body` and
-/// `http_body_util::Full` both are.
+/// Its rejections are built with `ResBody: From<Bytes>`, which axum's `Body` and
+/// `http_body_util::Full<Bytes>` both are.
 #[derive(Debug, Clone)]
 pub struct TenantLimit<S> {
     inner: S,
@@ -336,7 +338,7 @@ pub struct TenantLimit<S> {
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for TenantLimit<S>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    ResBody: From<String>,
+    ResBody: From<Bytes>,
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
@@ -364,18 +366,14 @@ where
     }
 }
 
-fn rate_limited<B: From<String>>(rejection: Rejection) -> Response<B> {
-    let body = serde_json::json!({
-        "error": { "code": "rate_limited", "message": rejection.message() }
-    });
-    let mut response = Response::new(B::from(body.to_string()));
-    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(
+fn rate_limited<B: From<Bytes>>(rejection: Rejection) -> Response<B> {
+    let mut response = json_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        &rejection.message(),
+    )
+    .map(B::from);
+    response.headers_mut().insert(
         header::RETRY_AFTER,
         HeaderValue::from(rejection.retry_after()),
     );
@@ -562,7 +560,7 @@ mod tests {
         assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(limited.headers()[header::RETRY_AFTER], "1");
         assert_eq!(limited.headers()[header::CONTENT_TYPE], "application/json");
-        let body: serde_json::Value = serde_json::from_str(limited.body()).unwrap();
+        let body: serde_json::Value = serde_json::from_slice(limited.body()).unwrap();
         assert_eq!(body["error"]["code"], "rate_limited");
         assert!(body["error"]["message"].as_str().unwrap().contains("retry"));
         // No scope, no limit.
@@ -610,9 +608,9 @@ mod tests {
     }
 
     impl Service<Request<String>> for GatedService {
-        type Response = Response<String>;
+        type Response = Response<Bytes>;
         type Error = std::convert::Infallible;
-        type Future = Pin<Box<dyn Future<Output = Result<Response<String>, Self::Error>> + Send>>;
+        type Future = Pin<Box<dyn Future<Output = Result<Response<Bytes>, Self::Error>> + Send>>;
 
         fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
             Poll::Ready(Ok(()))
@@ -622,7 +620,7 @@ mod tests {
             let mut gate = self.gate.clone();
             Box::pin(async move {
                 gate.wait_for(|open| *open).await.ok();
-                Ok(Response::new("ok".to_owned()))
+                Ok(Response::new(Bytes::from_static(b"ok")))
             })
         }
     }

@@ -21,7 +21,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 struct Tenants {
-    _db: SqliteDb,
+    db: SqliteDb,
     acme: TenantScope,
     globex: TenantScope,
 }
@@ -36,7 +36,7 @@ async fn tenants() -> Tenants {
     Tenants {
         acme: store.scope_by_subdomain("acme").await.unwrap(),
         globex: store.scope_by_subdomain("globex").await.unwrap(),
-        _db: db,
+        db,
     }
 }
 
@@ -362,4 +362,217 @@ fn weak_secrets_and_mismatched_or_broken_key_pairs_are_refused() {
         .is_err()
     );
     assert!(JwtKeys::eddsa_verifier(b"not a pem").is_err());
+}
+
+/// The `AuthClaims` extractor behind the real tenant layer: the token must be valid *for the
+/// host's tenant*, and every refusal is the contract's 401.
+#[cfg(feature = "axum")]
+mod extractor {
+    use axum::Router;
+    use axum::body::Body;
+    use axum::extract::{FromRef, State};
+    use axum::routing::get;
+    use http::{Request, StatusCode, header};
+    use serde_json::{Value as Json, json};
+    use taskflow_tenancy::axum::AuthClaims;
+    use taskflow_tenancy::layer::TenantLayer;
+    use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// Keys reach the extractor through `FromRef`, as they do from an application's state.
+    #[derive(Clone, FromRef)]
+    struct AppState {
+        keys: JwtKeys,
+        greeting: &'static str,
+    }
+
+    async fn me(AuthClaims(claims): AuthClaims, scope: TenantScope) -> axum::Json<Json> {
+        axum::Json(json!({
+            "sub": claims.sub,
+            "role": claims.role,
+            "tid": claims.tid,
+            "scope": scope.tenant_id(),
+        }))
+    }
+
+    async fn maybe(State(greeting): State<&'static str>, claims: Option<AuthClaims>) -> String {
+        let who = claims.map_or("anonymous".into(), |AuthClaims(c)| c.sub);
+        format!("{greeting} {who}")
+    }
+
+    struct Fixture {
+        t: Tenants,
+        keys: JwtKeys,
+        app: Router,
+    }
+
+    async fn fixture() -> Fixture {
+        let t = tenants().await;
+        let db_pool = t.db.pool.clone();
+        let keys = hs256();
+        let layer = TenantLayer::new(
+            SubdomainResolver::new("localhost").unwrap(),
+            TenantCache::new(TenantStore::new(db_pool)),
+        );
+        let app = Router::new()
+            .route("/me", get(me))
+            .route("/maybe", get(maybe))
+            .layer(layer)
+            // Mounted without the tenant layer: a wiring mistake.
+            .route(
+                "/unscoped",
+                get(|AuthClaims(c): AuthClaims| async move { c.sub }),
+            )
+            .with_state(AppState {
+                keys: keys.clone(),
+                greeting: "hello",
+            });
+        Fixture { t, keys, app }
+    }
+
+    async fn call(
+        app: &Router,
+        path: &str,
+        host: &str,
+        authorization: &[&str],
+    ) -> (StatusCode, http::HeaderMap, Vec<u8>) {
+        let mut request = Request::get(path).header(header::HOST, host);
+        for value in authorization {
+            request = request.header(header::AUTHORIZATION, *value);
+        }
+        let response = app
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let (parts, body) = response.into_parts();
+        let body = axum::body::to_bytes(body, 64 * 1024)
+            .await
+            .unwrap()
+            .to_vec();
+        (parts.status, parts.headers, body)
+    }
+
+    fn assert_unauthorized(answer: &(StatusCode, http::HeaderMap, Vec<u8>), why: &str) {
+        let (status, headers, body) = answer;
+        assert_eq!(*status, StatusCode::UNAUTHORIZED, "{why}");
+        assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer", "{why}");
+        assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{why}");
+        let json: Json = serde_json::from_slice(body).unwrap();
+        assert_eq!(json["error"]["code"], "unauthorized", "{why}: {json}");
+        assert!(json["error"]["message"].is_string(), "{why}");
+    }
+
+    #[tokio::test]
+    async fn a_token_works_on_its_tenants_host_only() {
+        let fx = fixture().await;
+        let acme_token = fx.keys.issue(&fx.t.acme, "ada", Role::Owner).unwrap();
+        let bearer = format!("Bearer {acme_token}");
+
+        let (status, _, body) = call(&fx.app, "/me", "acme.localhost", &[&bearer]).await;
+        assert_eq!(status, StatusCode::OK);
+        let json: Json = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["sub"], "ada");
+        assert_eq!(json["role"], "owner");
+        assert_eq!(json["tid"], fx.t.acme.tenant_id().to_string());
+        assert_eq!(json["scope"], json["tid"]);
+
+        // The scheme is case-insensitive.
+        let lower = format!("bearer {acme_token}");
+        assert_eq!(
+            call(&fx.app, "/me", "ACME.localhost", &[&lower]).await.0,
+            StatusCode::OK
+        );
+
+        let answer = call(&fx.app, "/me", "globex.localhost", &[&bearer]).await;
+        assert_unauthorized(&answer, "acme's token on globex's host");
+        let json: Json = serde_json::from_slice(&answer.2).unwrap();
+        assert_eq!(
+            json["error"]["message"],
+            "token is not valid for this tenant"
+        );
+    }
+
+    #[tokio::test]
+    async fn every_bad_credential_is_a_401() {
+        let fx = fixture().await;
+        let acme = &fx.t.acme;
+        let valid = fx.keys.issue(acme, "ada", Role::Member).unwrap();
+        let expired = fx.keys.sign(&claims_for(acme, -3600)).unwrap();
+        let none = raw_token(r#"{"alg":"none"}"#, &payload(&claims_for(acme, 600)), None);
+        let other_key = JwtKeys::hs256(b"somebody else's secret, long enough....")
+            .unwrap()
+            .issue(acme, "ada", Role::Owner)
+            .unwrap();
+        let rs = rs256().issue(acme, "ada", Role::Owner).unwrap();
+        let cases: Vec<(&str, Vec<String>)> = vec![
+            ("no header", vec![]),
+            ("empty bearer", vec!["Bearer ".into()]),
+            ("basic auth", vec!["Basic YWRhOnNlY3JldA==".into()]),
+            ("token without scheme", vec![valid.clone()]),
+            ("garbage", vec!["Bearer not-a-jwt".into()]),
+            ("expired", vec![format!("Bearer {expired}")]),
+            ("alg none", vec![format!("Bearer {none}")]),
+            ("another secret", vec![format!("Bearer {other_key}")]),
+            ("RS256 against HS256", vec![format!("Bearer {rs}")]),
+            (
+                "two authorization headers",
+                vec![format!("Bearer {valid}"), format!("Bearer {valid}")],
+            ),
+        ];
+        for (why, headers) in cases {
+            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+            assert_unauthorized(&call(&fx.app, "/me", "acme.localhost", &headers).await, why);
+        }
+        let (status, ..) = call(
+            &fx.app,
+            "/me",
+            "acme.localhost",
+            &[&format!("Bearer {valid}")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "the valid token itself");
+    }
+
+    #[tokio::test]
+    async fn optional_claims_are_none_without_a_header_and_still_refuse_bad_tokens() {
+        let fx = fixture().await;
+        let (status, _, body) = call(&fx.app, "/maybe", "acme.localhost", &[]).await;
+        assert_eq!(
+            (status, body.as_slice()),
+            (StatusCode::OK, &b"hello anonymous"[..])
+        );
+
+        let globex_token = fx.keys.issue(&fx.t.globex, "gus", Role::Member).unwrap();
+        let bearer = format!("Bearer {globex_token}");
+        let (status, _, body) = call(&fx.app, "/maybe", "globex.localhost", &[&bearer]).await;
+        assert_eq!(
+            (status, body.as_slice()),
+            (StatusCode::OK, &b"hello gus"[..])
+        );
+        assert_unauthorized(
+            &call(&fx.app, "/maybe", "acme.localhost", &[&bearer]).await,
+            "globex's token on acme's host, optional claims",
+        );
+    }
+
+    #[tokio::test]
+    async fn the_tenant_layer_answers_before_the_token_is_read() {
+        let fx = fixture().await;
+        let token = fx.keys.issue(&fx.t.acme, "ada", Role::Owner).unwrap();
+        let bearer = format!("Bearer {token}");
+        let (status, _, body) = call(&fx.app, "/me", "nobody.localhost", &[&bearer]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let json: Json = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["error"]["code"], "tenant_not_found");
+
+        // Without the tenant layer there is no tenant to check the token against: a 500 that
+        // names the wiring mistake, never a pass.
+        let (status, _, body) = call(&fx.app, "/unscoped", "acme.localhost", &[&bearer]).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let json: Json = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["error"]["code"], "tenant_layer_missing");
+    }
 }
