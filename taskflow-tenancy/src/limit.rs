@@ -20,19 +20,38 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use bytes::Bytes;
+//! use http::{Request, Response};
+//! use taskflow_tenancy::layer::TenantLayer;
 //! use taskflow_tenancy::limit::{TenantLimitLayer, TenantLimits};
+//! use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+//! use taskflow_tenancy::{AdminCapability, TenantStore};
 //! use tower::{ServiceBuilder, ServiceExt};
 //!
-//! let limits = TenantLimits::per_second(50).with_burst(100).with_max_concurrent(8);
+//! let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+//! store.migrate().await?;
+//! let admin = AdminCapability::grant("docs", "two example tenants")?;
+//! store.create(&admin, "Acme", "acme").await?;
+//! store.create(&admin, "Globex", "globex").await?;
+//!
+//! let limits = TenantLimits::per_second(1).with_burst(2).with_max_concurrent(8);
 //! let service = ServiceBuilder::new()
-//!     // .layer(TenantLayer::new(..)) goes here, in front of the limits
+//!     .layer(TenantLayer::new(SubdomainResolver::new("localhost")?, TenantCache::new(store)))
+//!     // After the tenant layer, so it runs inside it and sees the scope.
 //!     .layer(TenantLimitLayer::new(limits))
-//!     .service_fn(|_req: http::Request<String>| async {
-//!         Ok::<_, std::convert::Infallible>(http::Response::new(bytes::Bytes::from("ok")))
+//!     .service_fn(|_: Request<()>| async {
+//!         Ok::<_, std::convert::Infallible>(Response::new(Bytes::from_static(b"ok")))
 //!     });
-//! // Without a tenant scope in the request there is nothing to limit by.
-//! let response = service.oneshot(http::Request::new(String::new())).await?;
-//! assert_eq!(response.status(), 200);
+//!
+//! let on = |host: &str| Request::get("/").header("host", host).body(());
+//! for _ in 0..2 {
+//!     assert_eq!(service.clone().oneshot(on("acme.localhost")?).await?.status(), 200);
+//! }
+//! let refused = service.clone().oneshot(on("acme.localhost")?).await?;
+//! assert_eq!(refused.status(), 429);
+//! assert_eq!(refused.headers()["retry-after"], "1");
+//! // Globex's budget is its own.
+//! assert_eq!(service.oneshot(on("globex.localhost")?).await?.status(), 200);
 //! # Ok(())
 //! # }
 //! ```
