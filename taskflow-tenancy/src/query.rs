@@ -347,6 +347,9 @@ fn push_row(sql: &mut Sql, first: bool, tenant: TenantId, values: Vec<Value>) {
     sql.push(")");
 }
 
+// The statement methods return `impl Future + Send` rather than being `async fn`: with the
+// declared bound, callers (an axum handler, a spawned task) need not prove `Send` through
+// sqlx's higher-ranked executor bounds, which rustc cannot yet do (rust-lang/rust#100013).
 macro_rules! shared_builder_methods {
     () => {
         /// Adds a condition; conditions are joined with `AND`.
@@ -374,69 +377,90 @@ macro_rules! shared_builder_methods {
         }
 
         /// Every matching row.
-        pub async fn fetch_all<'e, 'c: 'e, DB, E>(self, executor: E) -> Result<Vec<M>>
+        pub fn fetch_all<'e, 'c: 'e, DB, E>(
+            self,
+            executor: E,
+        ) -> impl Future<Output = Result<Vec<M>>> + Send
         where
             DB: Backend,
             E: 'e + Executor<'c, Database = DB>,
             M: for<'r> FromRow<'r, DB::Row>,
         {
             let sql = self.inner.render_select::<DB>(false);
-            DB::fetch_all(executor, sql.text, sql.values).await
+            DB::fetch_all(executor, sql.text, sql.values)
         }
 
         /// The first matching row, or `None`.
-        pub async fn fetch_optional<'e, 'c: 'e, DB, E>(self, executor: E) -> Result<Option<M>>
+        pub fn fetch_optional<'e, 'c: 'e, DB, E>(
+            self,
+            executor: E,
+        ) -> impl Future<Output = Result<Option<M>>> + Send
         where
             DB: Backend,
             E: 'e + Executor<'c, Database = DB>,
             M: for<'r> FromRow<'r, DB::Row>,
         {
             let sql = self.inner.render_select::<DB>(false);
-            DB::fetch_optional(executor, sql.text, sql.values).await
+            DB::fetch_optional(executor, sql.text, sql.values)
         }
 
         /// The first matching row; `Error::Database(sqlx::Error::RowNotFound)` when there is none.
-        pub async fn fetch_one<'e, 'c: 'e, DB, E>(self, executor: E) -> Result<M>
+        pub fn fetch_one<'e, 'c: 'e, DB, E>(
+            self,
+            executor: E,
+        ) -> impl Future<Output = Result<M>> + Send
         where
             DB: Backend,
             E: 'e + Executor<'c, Database = DB>,
             M: for<'r> FromRow<'r, DB::Row>,
         {
-            self.fetch_optional(executor)
-                .await?
-                .ok_or(Error::Database(sqlx::Error::RowNotFound))
+            let row = self.fetch_optional(executor);
+            async move { row.await?.ok_or(Error::Database(sqlx::Error::RowNotFound)) }
         }
 
         /// How many rows match (limit, offset and order are ignored).
-        pub async fn count<'e, 'c: 'e, DB, E>(self, executor: E) -> Result<u64>
+        pub fn count<'e, 'c: 'e, DB, E>(
+            self,
+            executor: E,
+        ) -> impl Future<Output = Result<u64>> + Send
         where
             DB: Backend,
             E: 'e + Executor<'c, Database = DB>,
         {
             let sql = self.inner.render_select::<DB>(true);
-            let n = DB::fetch_count(executor, sql.text, sql.values).await?;
-            Ok(u64::try_from(n).unwrap_or(0))
+            let n = DB::fetch_count(executor, sql.text, sql.values);
+            async move { Ok(u64::try_from(n.await?).unwrap_or(0)) }
         }
 
         /// Whether any row matches.
-        pub async fn exists<'e, 'c: 'e, DB, E>(self, executor: E) -> Result<bool>
+        pub fn exists<'e, 'c: 'e, DB, E>(
+            self,
+            executor: E,
+        ) -> impl Future<Output = Result<bool>> + Send
         where
             DB: Backend,
             E: 'e + Executor<'c, Database = DB>,
         {
             let sql = self.inner.render_exists::<DB>();
-            Ok(DB::fetch_count(executor, sql.text, sql.values).await? > 0)
+            let n = DB::fetch_count(executor, sql.text, sql.values);
+            async move { Ok(n.await? > 0) }
         }
 
         /// Deletes every matching row; returns how many. Refuses a query with a limit, an
         /// offset or an order, which a delete would otherwise silently ignore.
-        pub async fn delete<'e, 'c: 'e, DB, E>(self, executor: E) -> Result<u64>
+        pub fn delete<'e, 'c: 'e, DB, E>(
+            self,
+            executor: E,
+        ) -> impl Future<Output = Result<u64>> + Send
         where
             DB: Backend,
             E: 'e + Executor<'c, Database = DB>,
         {
-            let sql = self.inner.render_delete::<DB>()?;
-            DB::execute(executor, sql.text, sql.values).await
+            let sql = self.inner.render_delete::<DB>();
+            async move {
+                let sql = sql?;
+                DB::execute(executor, sql.text, sql.values).await
+            }
         }
 
         /// The SQL this query would run as a `SELECT` on `DB`, with placeholders.
@@ -516,19 +540,27 @@ impl<M: TenantModel> Scoped<M> {
     }
 
     /// The row with this key, if it is this tenant's (and matches the filters).
-    pub async fn get<'e, 'c: 'e, DB, E>(mut self, executor: E, key: M::Key) -> Result<Option<M>>
+    pub fn get<'e, 'c: 'e, DB, E>(
+        mut self,
+        executor: E,
+        key: M::Key,
+    ) -> impl Future<Output = Result<Option<M>>> + Send
     where
         DB: Backend,
         E: 'e + Executor<'c, Database = DB>,
         M: for<'r> FromRow<'r, DB::Row>,
     {
         self.inner.filters.push(key_eq::<M>(key));
-        self.fetch_optional(executor).await
+        self.fetch_optional(executor)
     }
 
     /// Inserts one row for this tenant and returns it. The tenant comes from the scope; the
     /// new-row type has no tenant field. Filters and order on the builder do not apply.
-    pub async fn insert<'e, 'c: 'e, DB, E>(self, executor: E, row: M::New) -> Result<M>
+    pub fn insert<'e, 'c: 'e, DB, E>(
+        self,
+        executor: E,
+        row: M::New,
+    ) -> impl Future<Output = Result<M>> + Send
     where
         DB: Backend,
         E: 'e + Executor<'c, Database = DB>,
@@ -537,8 +569,11 @@ impl<M: TenantModel> Scoped<M> {
         let (values, model) = row.into_parts(tenant);
         let mut sql = insert_sql::<DB, M>(1);
         push_row(&mut sql, true, tenant, values);
-        DB::execute(executor, sql.text, sql.values).await?;
-        Ok(model)
+        let inserted = DB::execute(executor, sql.text, sql.values);
+        async move {
+            inserted.await?;
+            Ok(model)
+        }
     }
 
     /// Inserts many rows for this tenant in one statement (split to stay within the backend's
@@ -571,40 +606,53 @@ impl<M: TenantModel> Scoped<M> {
 
     /// Applies `patch` to every matching row of this tenant; returns how many rows matched.
     /// An empty patch changes nothing and returns 0.
-    pub async fn update<'e, 'c: 'e, DB, E>(self, executor: E, patch: &M::Patch) -> Result<u64>
+    pub fn update<'e, 'c: 'e, DB, E>(
+        self,
+        executor: E,
+        patch: &M::Patch,
+    ) -> impl Future<Output = Result<u64>> + Send
     where
         DB: Backend,
         E: 'e + Executor<'c, Database = DB>,
     {
-        match self.inner.render_update::<DB>(patch)? {
-            Some(sql) => DB::execute(executor, sql.text, sql.values).await,
-            None => Ok(0),
+        let sql = self.inner.render_update::<DB>(patch);
+        async move {
+            match sql? {
+                Some(sql) => DB::execute(executor, sql.text, sql.values).await,
+                None => Ok(0),
+            }
         }
     }
 
     /// Applies `patch` to the row with this key; returns whether it is this tenant's row.
-    pub async fn update_by_key<'e, 'c: 'e, DB, E>(
+    pub fn update_by_key<'e, 'c: 'e, DB, E>(
         mut self,
         executor: E,
         key: M::Key,
         patch: &M::Patch,
-    ) -> Result<bool>
+    ) -> impl Future<Output = Result<bool>> + Send
     where
         DB: Backend,
         E: 'e + Executor<'c, Database = DB>,
     {
         self.inner.filters.push(key_eq::<M>(key));
-        Ok(self.update(executor, patch).await? > 0)
+        let updated = self.update(executor, patch);
+        async move { Ok(updated.await? > 0) }
     }
 
     /// Deletes the row with this key; returns whether it was this tenant's row.
-    pub async fn delete_by_key<'e, 'c: 'e, DB, E>(mut self, executor: E, key: M::Key) -> Result<bool>
+    pub fn delete_by_key<'e, 'c: 'e, DB, E>(
+        mut self,
+        executor: E,
+        key: M::Key,
+    ) -> impl Future<Output = Result<bool>> + Send
     where
         DB: Backend,
         E: 'e + Executor<'c, Database = DB>,
     {
         self.inner.filters.push(key_eq::<M>(key));
-        Ok(self.delete(executor).await? > 0)
+        let deleted = self.delete(executor);
+        async move { Ok(deleted.await? > 0) }
     }
 }
 

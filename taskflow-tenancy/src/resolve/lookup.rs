@@ -106,12 +106,18 @@ where
     Tenant: for<'r> FromRow<'r, DB::Row>,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
-    async fn by_subdomain(&self, subdomain: &str) -> Result<Option<StoredTenant>> {
-        Ok(self.get_by_subdomain(subdomain).await?.map(StoredTenant))
+    // Not `async fn`: the declared `Send` bound spares callers that name the concrete store
+    // from proving `Send` through sqlx's higher-ranked executor bounds, which rustc cannot yet
+    // do (rust-lang/rust#100013).
+    fn by_subdomain(
+        &self,
+        subdomain: &str,
+    ) -> impl Future<Output = Result<Option<StoredTenant>>> + Send {
+        async move { Ok(self.get_by_subdomain(subdomain).await?.map(StoredTenant)) }
     }
 
-    async fn by_id(&self, id: TenantId) -> Result<Option<StoredTenant>> {
-        Ok(self.get(id).await?.map(StoredTenant))
+    fn by_id(&self, id: TenantId) -> impl Future<Output = Result<Option<StoredTenant>>> + Send {
+        async move { Ok(self.get(id).await?.map(StoredTenant)) }
     }
 }
 
