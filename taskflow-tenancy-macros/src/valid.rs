@@ -15,7 +15,7 @@ pub(crate) fn check(model: &Model) -> syn::Result<()> {
     if let Some(span) = model.generics {
         push(syn::Error::new(
             span,
-            "#[tenant_scoped] models cannot be generic: each model maps to one table with fixed column types",
+            "#[tenant_scoped] models cannot be generic: each model maps to one table with fixed column types; declare one concrete struct per table",
         ));
     }
 
@@ -35,7 +35,9 @@ pub(crate) fn check(model: &Model) -> syn::Result<()> {
     match (&model.tenant, tenant) {
         (Some(named), None) => push(syn::Error::new_spanned(
             named,
-            format!("`tenant = {named}` names no field of this struct"),
+            format!(
+                "`tenant = {named}` names no field of this struct; name the field of type `TenantId`"
+            ),
         )),
         (None, None) => push(syn::Error::new_spanned(
             &model.ident,
@@ -46,15 +48,15 @@ pub(crate) fn check(model: &Model) -> syn::Result<()> {
                 push(syn::Error::new_spanned(
                     &field.ty,
                     format!(
-                        "the tenant column `{}` must have type `TenantId` (not an Option, a Uuid or a string), so that it can only hold a tenant's id",
-                        field.ident
+                        "the tenant column `{name}` must have type `TenantId`, not an Option, a Uuid or a string, so that every row holds a tenant's id: write `{name}: TenantId`",
+                        name = field.ident
                     ),
                 ));
             }
             if let Some(path) = &field.references {
                 push(syn::Error::new_spanned(
                     path,
-                    "the tenant column cannot reference another model: it references the tenants table",
+                    "the tenant column cannot reference another model: it references the tenants table; put `references = Model` on the column that holds the other row's key",
                 ));
             }
         }
@@ -64,7 +66,9 @@ pub(crate) fn check(model: &Model) -> syn::Result<()> {
     match (&model.key, key) {
         (Some(named), None) => push(syn::Error::new_spanned(
             named,
-            format!("`key = {named}` names no field of this struct"),
+            format!(
+                "`key = {named}` names no field of this struct; name the field that tells one tenant's rows apart, e.g. `key = id`"
+            ),
         )),
         (None, None) => push(syn::Error::new_spanned(
             &model.ident,
@@ -76,13 +80,13 @@ pub(crate) fn check(model: &Model) -> syn::Result<()> {
             {
                 push(syn::Error::new_spanned(
                     model.key.as_ref().unwrap_or(&key.ident),
-                    "the key cannot be the tenant column: name a column that tells rows of one tenant apart",
+                    "the key cannot be the tenant column: name the column that tells one tenant's rows apart, e.g. `key = id`",
                 ));
             }
             if is_option(&key.ty) {
                 push(syn::Error::new_spanned(
                     &key.ty,
-                    "the key column cannot be an Option: every row needs a key",
+                    "the key column cannot be an Option: every row needs a key; use the plain type, e.g. `id: Uuid`",
                 ));
             }
         }
@@ -93,7 +97,9 @@ pub(crate) fn check(model: &Model) -> syn::Result<()> {
             match model.field(column) {
                 None => push(syn::Error::new_spanned(
                     column,
-                    format!("unique({column}) names no field of this struct"),
+                    format!(
+                        "unique({column}) names no field of this struct; list the fields whose values are unique per tenant"
+                    ),
                 )),
                 Some(field) if Some(field.ident.clone()) == tenant.map(|t| t.ident.clone()) => {
                     push(syn::Error::new_spanned(
@@ -110,7 +116,7 @@ pub(crate) fn check(model: &Model) -> syn::Result<()> {
         if !is_plain_identifier(&field.column()) {
             push(syn::Error::new_spanned(
                 &field.ident,
-                "column names must be plain SQL identifiers",
+                "column names must be plain SQL identifiers: rename the field with ASCII letters, digits and `_`",
             ));
         }
     }

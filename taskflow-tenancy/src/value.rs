@@ -85,6 +85,12 @@ pub enum Value {
 /// }
 /// assert_eq!(Status::Done.to_value(), Value::Text("done".into()));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a column of a `#[tenant_scoped]` model: it does not implement `SqlValue`",
+    label = "not a column type",
+    note = "columns may be `bool`, `i32`, `i64`, `f64`, `String`, `Uuid`, `NaiveDate`, `DateTime<Utc>`, `TenantId`, or an `Option` of one",
+    note = "for your own type (an enum stored as text, say), implement `SqlValue` together with sqlx's `Type` and `Decode`"
+)]
 pub trait SqlValue {
     /// The SQL type family.
     const KIND: Kind;
@@ -102,6 +108,11 @@ pub trait SqlValue {
 /// needs_order::<i64>();
 /// needs_order::<chrono::NaiveDate>();
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no order for `lt`/`le`/`gt`/`ge` filters or keyset pagination",
+    label = "not an ordered column type",
+    note = "compare it with `eq`, `ne` or `is_in`; paginate on a number, text, UUID, date or timestamp column, or on the key with `after_key(..)`"
+)]
 pub trait Ordered: SqlValue {}
 
 /// Marker for text columns, for `LIKE` filters.
@@ -111,6 +122,11 @@ pub trait Ordered: SqlValue {}
 /// needs_text::<String>();
 /// needs_text::<Option<String>>();
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not text: `like` works on `String` and `Option<String>` columns only",
+    label = "not a text column type",
+    note = "compare it with `eq`, `ne`, `is_in` or, when ordered, `lt`/`le`/`gt`/`ge`"
+)]
 pub trait Textual: SqlValue {}
 
 macro_rules! sql_value {
