@@ -1,0 +1,111 @@
+//! Notes on a project: `GET`/`POST /api/v1/projects/{id}/notes`, `GET /api/v1/notes/{id}`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::SqlitePool;
+use taskflow_tenancy::axum::AuthClaims;
+use taskflow_tenancy::{TenantId, TenantScope, tenant_scoped};
+use uuid::Uuid;
+
+use crate::error::{ApiError, IdPath, JsonBody};
+use crate::{AppState, Project};
+
+/// A note in a project of the same tenant.
+#[tenant_scoped(table = "notes")]
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Note {
+    /// The owning tenant.
+    #[serde(skip)]
+    pub tenant_id: TenantId,
+    /// The note's id.
+    pub id: Uuid,
+    /// The project: a composite foreign key, so always a project of the same tenant.
+    #[tenant_scoped(references = Project)]
+    pub project_id: Uuid,
+    /// The `sub` of the token that wrote it.
+    pub author: String,
+    /// 1 to 10,000 characters.
+    pub body: String,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(serde::Deserialize)]
+struct CreateNote {
+    body: String,
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/projects/{id}/notes", get(list).post(create))
+        .route("/api/v1/notes/{id}", get(show))
+}
+
+/// The project, if it is one of this tenant's; another tenant's id is not found.
+async fn project(pool: &SqlitePool, scope: &TenantScope, id: Uuid) -> Result<Project, ApiError> {
+    Project::scoped(scope)
+        .get(pool, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+async fn list(
+    _: AuthClaims,
+    scope: TenantScope,
+    State(pool): State<SqlitePool>,
+    IdPath(project_id): IdPath<Uuid>,
+) -> Result<Json<Vec<Note>>, ApiError> {
+    project(&pool, &scope, project_id).await?;
+    let notes = Note::scoped(&scope)
+        .filter(Note::PROJECT_ID.eq(project_id))
+        .order_by(Note::CREATED_AT.asc())
+        .order_by(Note::ID.asc())
+        .fetch_all(&pool)
+        .await?;
+    Ok(Json(notes))
+}
+
+async fn create(
+    AuthClaims(claims): AuthClaims,
+    scope: TenantScope,
+    State(pool): State<SqlitePool>,
+    IdPath(project_id): IdPath<Uuid>,
+    JsonBody(input): JsonBody<CreateNote>,
+) -> Result<(StatusCode, Json<Note>), ApiError> {
+    if input.body.trim().is_empty() || input.body.chars().count() > 10_000 {
+        return Err(ApiError::Invalid {
+            field: "body",
+            message: "must be 1 to 10000 characters long",
+        });
+    }
+    project(&pool, &scope, project_id).await?;
+    let new = NewNote {
+        id: Uuid::now_v7(),
+        project_id,
+        author: claims.sub,
+        body: input.body,
+        created_at: Utc::now().trunc_subsecs(6),
+    };
+    match Note::scoped(&scope).insert(&pool, new).await {
+        Ok(note) => Ok((StatusCode::CREATED, Json(note))),
+        // The project was deleted since we looked: the composite key refuses the note.
+        Err(err) if err.is_foreign_key_violation() => Err(ApiError::NotFound),
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn show(
+    _: AuthClaims,
+    scope: TenantScope,
+    State(pool): State<SqlitePool>,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<Json<Note>, ApiError> {
+    let note = Note::scoped(&scope)
+        .get(&pool, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(note))
+}
