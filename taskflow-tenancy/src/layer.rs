@@ -384,9 +384,9 @@ impl<S: fmt::Debug, L, R: fmt::Debug> fmt::Debug for TenantService<S, L, R> {
 
 /// The one place the layer mints scopes: from a stored tenant that is active now.
 fn admit(stored: StoredTenant) -> Result<TenantScope, TenantRejection> {
-    let tenant = stored.into_tenant();
+    let tenant = stored.into_shared();
     if tenant.is_active {
-        Ok(TenantScope::verified(tenant))
+        Ok(TenantScope::verified_shared(tenant))
     } else {
         Err(TenantRejection::Suspended(tenant.id))
     }

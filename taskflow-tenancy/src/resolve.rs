@@ -194,14 +194,30 @@ impl TenantRejection {
     ///
     /// See [`TenantRejection`] for an example.
     pub fn to_response(&self) -> Response<Bytes> {
-        json_error(self.status(), self.code(), self.message())
+        // Written out rather than serialized: a flood of unknown hosts is answered from here.
+        let body: &'static str = match self {
+            TenantRejection::NotFound => {
+                r#"{"error":{"code":"tenant_not_found","message":"no tenant at this address"}}"#
+            }
+            TenantRejection::Suspended(_) => {
+                r#"{"error":{"code":"tenant_suspended","message":"this tenant is suspended"}}"#
+            }
+            TenantRejection::Unavailable(_) => {
+                r#"{"error":{"code":"unavailable","message":"the service is unavailable, try again later"}}"#
+            }
+        };
+        json_response(self.status(), Bytes::from_static(body.as_bytes()))
     }
 }
 
 /// A JSON error response in the shape of the HTTP contract.
 pub(crate) fn json_error(status: StatusCode, code: &str, message: &str) -> Response<Bytes> {
     let body = serde_json::json!({ "error": { "code": code, "message": message } });
-    let mut response = Response::new(Bytes::from(body.to_string()));
+    json_response(status, Bytes::from(body.to_string()))
+}
+
+fn json_response(status: StatusCode, body: Bytes) -> Response<Bytes> {
+    let mut response = Response::new(body);
     *response.status_mut() = status;
     response
         .headers_mut()
@@ -556,6 +572,24 @@ mod tests {
         ];
         for (host, expected) in cases {
             assert_eq!(subdomain_of(host, base).as_deref(), expected, "{host:?}");
+        }
+    }
+
+    #[test]
+    fn default_bodies_match_the_code_and_message() {
+        let rejections = [
+            TenantRejection::NotFound,
+            TenantRejection::Suspended(TenantId::new_v7()),
+            TenantRejection::Unavailable(Error::TenantNotFound),
+        ];
+        for rejection in rejections {
+            let response = rejection.to_response();
+            assert_eq!(response.status(), rejection.status());
+            let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+            let expected = serde_json::json!({
+                "error": { "code": rejection.code(), "message": rejection.message() }
+            });
+            assert_eq!(body, expected);
         }
     }
 

@@ -163,6 +163,12 @@ impl TenantScope {
         }
     }
 
+    /// [`TenantScope::verified`] for a tenant already shared, as the tower layer's cache holds
+    /// them, so that a cache hit copies no strings.
+    pub(crate) fn verified_shared(tenant: Arc<Tenant>) -> Self {
+        TenantScope { tenant }
+    }
+
     /// The id every query of this scope binds.
     ///
     /// See [`TenantScope`] for an example.

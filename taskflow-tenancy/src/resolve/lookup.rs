@@ -35,7 +35,7 @@ use crate::{Backend, Result, Tenant, TenantId, TenantStore};
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredTenant(Tenant);
+pub struct StoredTenant(Arc<Tenant>);
 
 impl StoredTenant {
     /// The tenant, as it was read.
@@ -49,7 +49,16 @@ impl StoredTenant {
     ///
     /// See [`StoredTenant`] for an example.
     pub fn into_tenant(self) -> Tenant {
+        Arc::unwrap_or_clone(self.0)
+    }
+
+    /// The shared tenant, for minting a scope without copying it.
+    pub(crate) fn into_shared(self) -> Arc<Tenant> {
         self.0
+    }
+
+    fn from_store(tenant: Tenant) -> Self {
+        StoredTenant(Arc::new(tenant))
     }
 }
 
@@ -113,11 +122,16 @@ where
         &self,
         subdomain: &str,
     ) -> impl Future<Output = Result<Option<StoredTenant>>> + Send {
-        async move { Ok(self.get_by_subdomain(subdomain).await?.map(StoredTenant)) }
+        async move {
+            Ok(self
+                .get_by_subdomain(subdomain)
+                .await?
+                .map(StoredTenant::from_store))
+        }
     }
 
     fn by_id(&self, id: TenantId) -> impl Future<Output = Result<Option<StoredTenant>>> + Send {
-        async move { Ok(self.get(id).await?.map(StoredTenant)) }
+        async move { Ok(self.get(id).await?.map(StoredTenant::from_store)) }
     }
 }
 
