@@ -490,6 +490,10 @@ impl<M: TenantModel> Scoped<M> {
     /// ordered that way. Use it with [`Scoped::limit`]; the next page starts after the last
     /// row's (`value`, key).
     ///
+    /// The column cannot be an `Option`: that is a compile error (at `cargo build`), because
+    /// `column > NULL` matches no row and backends disagree on where `NULL`s sort, so pages
+    /// would silently skip rows.
+    ///
     /// ```
     /// use taskflow_tenancy::{tenant_scoped, TenantId};
     ///
@@ -502,6 +506,12 @@ impl<M: TenantModel> Scoped<M> {
     /// # }
     /// ```
     pub fn after<T: crate::Ordered>(mut self, order: Order<M, T>, value: T, key: M::Key) -> Self {
+        const {
+            assert!(
+                !T::NULLABLE,
+                "keyset pagination needs a column that cannot be NULL: page on another column, or on the key with `after_key`"
+            )
+        };
         let key_column = M::INFO.key_column;
         let (value, key) = (value.to_value(), key.to_value());
         let (beyond, beyond_key) = if order.desc {
