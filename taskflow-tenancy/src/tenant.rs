@@ -165,6 +165,7 @@ impl TenantScope {
 
     /// [`TenantScope::verified`] for a tenant already shared, as the tower layer's cache holds
     /// them, so that a cache hit copies no strings.
+    #[cfg_attr(not(feature = "tower"), allow(dead_code))]
     pub(crate) fn verified_shared(tenant: Arc<Tenant>) -> Self {
         TenantScope { tenant }
     }
