@@ -80,7 +80,10 @@ fn tenant_layer(c: &mut Criterion) {
         assert_eq!(status(&bare, "acme.localhost").await, StatusCode::OK);
         assert_eq!(status(&layered, "acme.localhost").await, StatusCode::OK);
         assert_eq!(status(&extracting, "acme.localhost").await, StatusCode::OK);
-        assert_eq!(status(&layered, "nobody.localhost").await, StatusCode::NOT_FOUND);
+        assert_eq!(
+            status(&layered, "nobody.localhost").await,
+            StatusCode::NOT_FOUND
+        );
     });
 
     let mut group = c.benchmark_group("tenant_layer");

@@ -469,6 +469,8 @@ type LookupFuture = Pin<Box<dyn Future<Output = crate::Result<Option<StoredTenan
 
 pin_project! {
     /// The response future of [`TenantService`].
+    ///
+    /// See [`TenantService`] for an example.
     pub struct ResponseFuture<S, B>
     where
         S: Service<Request<B>>,

@@ -264,7 +264,7 @@ pub trait ResolveTenant: Send + Sync + 'static {
 /// The host is the URI authority when there is one (absolute-form targets, HTTP/2
 /// `:authority`), else the `Host` header; two `Host` headers name no tenant. Matching ignores
 /// case, the port and one trailing dot. The label must be a valid subdomain (see
-/// [`validate_subdomain`](crate::validate_subdomain)), so reserved and malformed labels are
+/// [`validate_subdomain`]), so reserved and malformed labels are
 /// refused before any lookup. IP literals, the bare base domain, other domains and deeper
 /// nesting (`x.acme.example.com`) name no tenant.
 ///

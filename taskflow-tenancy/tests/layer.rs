@@ -682,13 +682,13 @@ proptest! {
         ],
     ) {
         let resolver = SubdomainResolver::new(BASE).unwrap();
-        if let Some(parts) = parts_with_host(&value) {
-            if let Ok(key) = resolver.resolve(&parts) {
-                let label = key.as_subdomain().expect("host resolvers name subdomains");
-                let host = std::str::from_utf8(&value).unwrap();
-                prop_assert!(is_exact_form(host, label), "{host:?} resolved to {label:?}");
-                prop_assert!(validate_subdomain(label).is_ok());
-            }
+        if let Some(parts) = parts_with_host(&value)
+            && let Ok(key) = resolver.resolve(&parts)
+        {
+            let label = key.as_subdomain().expect("host resolvers name subdomains");
+            let host = std::str::from_utf8(&value).unwrap();
+            prop_assert!(is_exact_form(host, label), "{host:?} resolved to {label:?}");
+            prop_assert!(validate_subdomain(label).is_ok());
         }
     }
 

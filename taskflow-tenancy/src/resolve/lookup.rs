@@ -109,15 +109,16 @@ pub trait TenantLookup: Send + Sync + 'static {
     fn by_id(&self, id: TenantId) -> impl Future<Output = Result<Option<StoredTenant>>> + Send;
 }
 
+// Not `async fn`: the declared `Send` bound spares callers that name the concrete store from
+// proving `Send` through sqlx's higher-ranked executor bounds, which rustc cannot yet do
+// (rust-lang/rust#100013).
+#[allow(clippy::manual_async_fn)]
 impl<DB> TenantLookup for TenantStore<DB>
 where
     DB: Backend,
     Tenant: for<'r> FromRow<'r, DB::Row>,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
-    // Not `async fn`: the declared `Send` bound spares callers that name the concrete store
-    // from proving `Send` through sqlx's higher-ranked executor bounds, which rustc cannot yet
-    // do (rust-lang/rust#100013).
     fn by_subdomain(
         &self,
         subdomain: &str,
@@ -465,12 +466,16 @@ pub struct TenantCacheBuilder<L> {
 impl<L: TenantLookup> TenantCacheBuilder<L> {
     /// How long a known tenant is kept (default 60 s): the longest a suspension made by another
     /// process takes to be seen here.
+    ///
+    /// See [`TenantCacheBuilder`] for an example.
     pub const fn time_to_live(mut self, ttl: Duration) -> Self {
         self.time_to_live = ttl;
         self
     }
 
     /// How many known tenants are kept (default 10,000), least useful first out.
+    ///
+    /// See [`TenantCacheBuilder`] for an example.
     pub const fn max_tenants(mut self, max: u64) -> Self {
         self.max_tenants = max;
         self
@@ -478,6 +483,8 @@ impl<L: TenantLookup> TenantCacheBuilder<L> {
 
     /// How long an unknown key is remembered (default 30 s): the longest a tenant created by
     /// another process stays unreachable here.
+    ///
+    /// See [`TenantCacheBuilder`] for an example.
     pub const fn unknown_time_to_live(mut self, ttl: Duration) -> Self {
         self.unknown_time_to_live = ttl;
         self
@@ -485,12 +492,16 @@ impl<L: TenantLookup> TenantCacheBuilder<L> {
 
     /// How many unknown keys are remembered (default 10,000): the memory bound under a flood of
     /// random subdomains.
+    ///
+    /// See [`TenantCacheBuilder`] for an example.
     pub const fn max_unknown(mut self, max: u64) -> Self {
         self.max_unknown = max;
         self
     }
 
     /// The cache.
+    ///
+    /// See [`TenantCacheBuilder`] for an example.
     pub fn build(self) -> TenantCache<L> {
         TenantCache {
             inner: Arc::new(CacheInner {
