@@ -200,9 +200,11 @@ macro_rules! backend {
             {
                 async move {
                     let args = arguments!(Self, values);
-                    Ok(sqlx::query_as_with::<Self, O, _>(sqlx::AssertSqlSafe(sql), args)
-                        .fetch_all(executor)
-                        .await?)
+                    Ok(
+                        sqlx::query_as_with::<Self, O, _>(sqlx::AssertSqlSafe(sql), args)
+                            .fetch_all(executor)
+                            .await?,
+                    )
                 }
             }
 
@@ -217,9 +219,11 @@ macro_rules! backend {
             {
                 async move {
                     let args = arguments!(Self, values);
-                    Ok(sqlx::query_as_with::<Self, O, _>(sqlx::AssertSqlSafe(sql), args)
-                        .fetch_optional(executor)
-                        .await?)
+                    Ok(
+                        sqlx::query_as_with::<Self, O, _>(sqlx::AssertSqlSafe(sql), args)
+                            .fetch_optional(executor)
+                            .await?,
+                    )
                 }
             }
 
@@ -233,9 +237,11 @@ macro_rules! backend {
             {
                 async move {
                     let args = arguments!(Self, values);
-                    Ok(sqlx::query_scalar_with::<Self, i64, _>(sqlx::AssertSqlSafe(sql), args)
-                        .fetch_one(executor)
-                        .await?)
+                    Ok(
+                        sqlx::query_scalar_with::<Self, i64, _>(sqlx::AssertSqlSafe(sql), args)
+                            .fetch_one(executor)
+                            .await?,
+                    )
                 }
             }
 

@@ -143,7 +143,8 @@ impl Sql {
 
     fn bind(&mut self, value: Value) {
         self.values.push(value);
-        self.dialect.push_placeholder(&mut self.text, self.values.len());
+        self.dialect
+            .push_placeholder(&mut self.text, self.values.len());
     }
 
     fn node(&mut self, node: &Node) {
@@ -481,7 +482,9 @@ impl<M: TenantModel> Scoped<M> {
 
     /// The tenant every statement of this query binds.
     pub fn tenant_id(&self) -> TenantId {
-        self.inner.tenant.expect("a scoped query always has a tenant")
+        self.inner
+            .tenant
+            .expect("a scoped query always has a tenant")
     }
 
     shared_builder_methods!();
