@@ -175,6 +175,12 @@ pub(crate) fn expand(model: &Model, _item: &DeriveInput) -> TokenStream {
                     _ => ::core::option::Option::None,
                 }
             }
+
+            fn __statements() -> ::core::option::Option<&'static #krate::__private::Statements> {
+                static STATEMENTS: #krate::__private::Statements =
+                    #krate::__private::Statements::new();
+                ::core::option::Option::Some(&STATEMENTS)
+            }
         }
 
         #[automatically_derived]

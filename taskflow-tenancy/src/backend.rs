@@ -1,5 +1,6 @@
 //! The three supported databases, behind the `sqlite`, `mysql` and `postgres` features.
 
+use std::borrow::Cow;
 use std::future::Future;
 
 use sqlx::{Database, Decode, Encode, Executor, FromRow, Type, error::BoxDynError};
@@ -103,7 +104,7 @@ pub trait Backend: Database + sealed::Sealed {
     #[doc(hidden)]
     fn fetch_all<'e, 'c: 'e, E, O>(
         executor: E,
-        sql: String,
+        sql: impl Into<Cow<'static, str>> + Send,
         values: Vec<Value>,
     ) -> impl Future<Output = Result<Vec<O>>> + Send + 'e
     where
@@ -113,7 +114,7 @@ pub trait Backend: Database + sealed::Sealed {
     #[doc(hidden)]
     fn fetch_optional<'e, 'c: 'e, E, O>(
         executor: E,
-        sql: String,
+        sql: impl Into<Cow<'static, str>> + Send,
         values: Vec<Value>,
     ) -> impl Future<Output = Result<Option<O>>> + Send + 'e
     where
@@ -123,7 +124,7 @@ pub trait Backend: Database + sealed::Sealed {
     #[doc(hidden)]
     fn fetch_count<'e, 'c: 'e, E>(
         executor: E,
-        sql: String,
+        sql: impl Into<Cow<'static, str>> + Send,
         values: Vec<Value>,
     ) -> impl Future<Output = Result<i64>> + Send + 'e
     where
@@ -132,7 +133,7 @@ pub trait Backend: Database + sealed::Sealed {
     #[doc(hidden)]
     fn execute<'e, 'c: 'e, E>(
         executor: E,
-        sql: String,
+        sql: impl Into<Cow<'static, str>> + Send,
         values: Vec<Value>,
     ) -> impl Future<Output = Result<u64>> + Send + 'e
     where
@@ -191,71 +192,69 @@ macro_rules! backend {
 
             fn fetch_all<'e, 'c: 'e, E, O>(
                 executor: E,
-                sql: String,
+                sql: impl Into<Cow<'static, str>> + Send,
                 values: Vec<Value>,
             ) -> impl Future<Output = Result<Vec<O>>> + Send + 'e
             where
                 E: 'e + Executor<'c, Database = Self>,
                 O: 'e + for<'r> FromRow<'r, Self::Row> + Send + Unpin,
             {
+                let sql = sqlx::AssertSqlSafe(sql.into());
                 async move {
                     let args = arguments!(Self, values);
-                    Ok(
-                        sqlx::query_as_with::<Self, O, _>(sqlx::AssertSqlSafe(sql), args)
-                            .fetch_all(executor)
-                            .await?,
-                    )
+                    Ok(sqlx::query_as_with::<Self, O, _>(sql, args)
+                        .fetch_all(executor)
+                        .await?)
                 }
             }
 
             fn fetch_optional<'e, 'c: 'e, E, O>(
                 executor: E,
-                sql: String,
+                sql: impl Into<Cow<'static, str>> + Send,
                 values: Vec<Value>,
             ) -> impl Future<Output = Result<Option<O>>> + Send + 'e
             where
                 E: 'e + Executor<'c, Database = Self>,
                 O: 'e + for<'r> FromRow<'r, Self::Row> + Send + Unpin,
             {
+                let sql = sqlx::AssertSqlSafe(sql.into());
                 async move {
                     let args = arguments!(Self, values);
-                    Ok(
-                        sqlx::query_as_with::<Self, O, _>(sqlx::AssertSqlSafe(sql), args)
-                            .fetch_optional(executor)
-                            .await?,
-                    )
+                    Ok(sqlx::query_as_with::<Self, O, _>(sql, args)
+                        .fetch_optional(executor)
+                        .await?)
                 }
             }
 
             fn fetch_count<'e, 'c: 'e, E>(
                 executor: E,
-                sql: String,
+                sql: impl Into<Cow<'static, str>> + Send,
                 values: Vec<Value>,
             ) -> impl Future<Output = Result<i64>> + Send + 'e
             where
                 E: 'e + Executor<'c, Database = Self>,
             {
+                let sql = sqlx::AssertSqlSafe(sql.into());
                 async move {
                     let args = arguments!(Self, values);
-                    Ok(
-                        sqlx::query_scalar_with::<Self, i64, _>(sqlx::AssertSqlSafe(sql), args)
-                            .fetch_one(executor)
-                            .await?,
-                    )
+                    Ok(sqlx::query_scalar_with::<Self, i64, _>(sql, args)
+                        .fetch_one(executor)
+                        .await?)
                 }
             }
 
             fn execute<'e, 'c: 'e, E>(
                 executor: E,
-                sql: String,
+                sql: impl Into<Cow<'static, str>> + Send,
                 values: Vec<Value>,
             ) -> impl Future<Output = Result<u64>> + Send + 'e
             where
                 E: 'e + Executor<'c, Database = Self>,
             {
+                let sql = sqlx::AssertSqlSafe(sql.into());
                 async move {
                     let args = arguments!(Self, values);
-                    Ok(sqlx::query_with::<Self, _>(sqlx::AssertSqlSafe(sql), args)
+                    Ok(sqlx::query_with::<Self, _>(sql, args)
                         .execute(executor)
                         .await?
                         .rows_affected())

@@ -163,5 +163,6 @@ pub use taskflow_tenancy_macros::tenant_scoped;
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::query::Statements;
     pub use sqlx;
 }

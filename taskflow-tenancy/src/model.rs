@@ -46,6 +46,13 @@ pub trait TenantModel: Sized + Send + Unpin + 'static {
     fn key(&self) -> Self::Key;
     /// The value of a column by name (tenant column included), `None` for an unknown name.
     fn value_of(&self, column: &str) -> Option<Value>;
+
+    /// Where the query builder keeps this model's statements once rendered; `#[tenant_scoped]`
+    /// returns a `static` of the model. `None` renders every statement afresh.
+    #[doc(hidden)]
+    fn __statements() -> Option<&'static crate::__private::Statements> {
+        None
+    }
 }
 
 /// A generated new-row type: the columns of an insert, without the tenant.

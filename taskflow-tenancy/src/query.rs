@@ -4,7 +4,9 @@
 //! (or, for inserts, takes the tenant from the scope), and the tenant column cannot be named
 //! in a filter, an order or a patch.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
+use std::sync::OnceLock;
 
 use sqlx::{Executor, FromRow};
 
@@ -114,6 +116,47 @@ impl<M> Select<M> {
             offset: None,
             _marker: PhantomData,
         }
+    }
+}
+
+/// The statements of one model whose text depends only on the backend: the head of every
+/// `SELECT`, a row by key, a one-row insert. `#[tenant_scoped]` gives each model one in a
+/// `static`, so these are rendered once per backend for the life of the program, and reading
+/// them takes no lock: the commonest queries then build no SQL at all.
+#[doc(hidden)]
+#[derive(Debug, Default)]
+pub struct Statements {
+    select_head: PerDialect,
+    get_by_key: PerDialect,
+    insert_one: PerDialect,
+}
+
+impl Statements {
+    /// Empty: each statement is rendered on first use.
+    pub const fn new() -> Self {
+        Statements {
+            select_head: PerDialect::new(),
+            get_by_key: PerDialect::new(),
+            insert_one: PerDialect::new(),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct PerDialect([OnceLock<Box<str>>; 3]);
+
+impl PerDialect {
+    const fn new() -> Self {
+        PerDialect([const { OnceLock::new() }; 3])
+    }
+
+    fn get(&'static self, dialect: Dialect, render: impl FnOnce() -> String) -> &'static str {
+        let slot = match dialect {
+            Dialect::Sqlite => 0,
+            Dialect::MySql => 1,
+            Dialect::Postgres => 2,
+        };
+        self.0[slot].get_or_init(|| render().into_boxed_str())
     }
 }
 
@@ -229,6 +272,26 @@ impl Sql {
             self.ident(c.name);
         }
     }
+
+    /// `SELECT <every column> FROM <table>`.
+    fn select_head<M: TenantModel>(&mut self) {
+        let Some(statements) = M::__statements() else {
+            return self.render_select_head::<M>();
+        };
+        let dialect = self.dialect;
+        self.push(statements.select_head.get(dialect, || {
+            let mut head = Sql::new(dialect);
+            head.render_select_head::<M>();
+            head.text
+        }));
+    }
+
+    fn render_select_head<M: TenantModel>(&mut self) {
+        self.push("SELECT ");
+        self.columns::<M>();
+        self.push(" FROM ");
+        self.ident(M::INFO.table);
+    }
 }
 
 impl<M: TenantModel> Select<M> {
@@ -236,12 +299,10 @@ impl<M: TenantModel> Select<M> {
         let mut sql = Sql::new(DB::DIALECT);
         if count {
             sql.push("SELECT COUNT(*) FROM ");
+            sql.ident(M::INFO.table);
         } else {
-            sql.push("SELECT ");
-            sql.columns::<M>();
-            sql.push(" FROM ");
+            sql.select_head::<M>();
         }
-        sql.ident(M::INFO.table);
         sql.where_clause::<M>(self.tenant, &self.filters);
         if count {
             return sql;
@@ -563,8 +624,36 @@ impl<M: TenantModel> Scoped<M> {
         E: 'e + Executor<'c, Database = DB>,
         M: for<'r> FromRow<'r, DB::Row>,
     {
-        self.inner.filters.push(key_eq::<M>(key));
-        self.fetch_optional(executor)
+        let key = key.to_value();
+        // A bare scope and a non-NULL key: the statement is the same every time.
+        let (sql, values) = match M::__statements() {
+            Some(statements)
+                if self.inner.filters.is_empty()
+                    && self.inner.order.is_empty()
+                    && self.inner.limit.is_none()
+                    && self.inner.offset.is_none()
+                    && !matches!(key, Value::Null(_)) =>
+            {
+                let sql = statements.get_by_key.get(DB::DIALECT, || {
+                    let mut by_key = Select::<M>::new(self.inner.tenant);
+                    by_key.filters.push(Node::Cmp {
+                        column: M::INFO.key_column,
+                        op: Op::Eq(key.clone()),
+                    });
+                    by_key.render_select::<DB>(false).text
+                });
+                (Cow::Borrowed(sql), vec![self.tenant_id().to_value(), key])
+            }
+            _ => {
+                self.inner.filters.push(Node::Cmp {
+                    column: M::INFO.key_column,
+                    op: Op::Eq(key),
+                });
+                let sql = self.inner.render_select::<DB>(false);
+                (Cow::Owned(sql.text), sql.values)
+            }
+        };
+        DB::fetch_optional(executor, sql, values)
     }
 
     /// Inserts one row for this tenant and returns it. The tenant comes from the scope; the
@@ -580,9 +669,26 @@ impl<M: TenantModel> Scoped<M> {
     {
         let tenant = self.tenant_id();
         let (values, model) = row.into_parts(tenant);
-        let mut sql = insert_sql::<DB, M>(1);
-        push_row(&mut sql, true, tenant, values);
-        let inserted = DB::execute(executor, sql.text, sql.values);
+        let (sql, values) = match M::__statements() {
+            Some(statements) => {
+                let sql = statements.insert_one.get(DB::DIALECT, || {
+                    let mut sql = insert_sql::<DB, M>(1);
+                    push_row(&mut sql, true, tenant, values.clone());
+                    sql.text
+                });
+                // In the order `push_row` binds them: the tenant, then the columns.
+                let mut bound = Vec::with_capacity(values.len() + 1);
+                bound.push(tenant.to_value());
+                bound.extend(values);
+                (Cow::Borrowed(sql), bound)
+            }
+            None => {
+                let mut sql = insert_sql::<DB, M>(1);
+                push_row(&mut sql, true, tenant, values);
+                (Cow::Owned(sql.text), sql.values)
+            }
+        };
+        let inserted = DB::execute(executor, sql, values);
         async move {
             inserted.await?;
             Ok(model)
