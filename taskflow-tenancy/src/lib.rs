@@ -94,6 +94,8 @@ pub mod axum;
 pub mod audit;
 mod backend;
 mod error;
+#[cfg(feature = "jobs")]
+pub mod jobs;
 #[cfg(feature = "jwt")]
 pub mod jwt;
 #[cfg(feature = "tower")]

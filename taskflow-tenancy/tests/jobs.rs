@@ -1,0 +1,674 @@
+//! The job runner on SQLite, MariaDB and PostgreSQL (fresh database per test): a job runs with
+//! a scope of its own tenant, its progress and result are stored and readable only by that
+//! tenant, suspended tenants' jobs do not run, handler errors fail the job, competing runners
+//! never run a job twice, and a job whose worker died is claimed again once its lease expires.
+#![cfg(all(feature = "jobs", feature = "sqlite"))]
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use sqlx::{Executor, FromRow, Pool};
+use taskflow_tenancy::jobs::{
+    Job, JobContext, JobHandler, JobResult, JobRunner, JobStatus, JobStore, handler_fn,
+};
+use taskflow_tenancy::{
+    AdminCapability, Backend, Dialect, Tenant, TenantId, TenantModel, TenantScope, TenantStore,
+    tenant_scoped,
+};
+use tokio::sync::Semaphore;
+use uuid::Uuid;
+
+/// A tenant-scoped table the handlers read.
+#[tenant_scoped(table = "notes")]
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// The owner.
+    pub tenant_id: TenantId,
+    /// The key.
+    pub id: Uuid,
+    /// What the report lists.
+    pub body: String,
+}
+
+fn notes_ddl(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => {
+            "CREATE TABLE notes (tenant_id BLOB NOT NULL REFERENCES tenants (id), \
+             id BLOB NOT NULL, body TEXT NOT NULL, PRIMARY KEY (tenant_id, id))"
+        }
+        Dialect::MySql => {
+            "CREATE TABLE notes (tenant_id BINARY(16) NOT NULL, id BINARY(16) NOT NULL, \
+             body VARCHAR(200) NOT NULL, PRIMARY KEY (tenant_id, id), \
+             FOREIGN KEY (tenant_id) REFERENCES tenants (id))"
+        }
+        _ => {
+            "CREATE TABLE notes (tenant_id UUID NOT NULL REFERENCES tenants (id), \
+             id UUID NOT NULL, body TEXT NOT NULL, PRIMARY KEY (tenant_id, id))"
+        }
+    }
+}
+
+struct Fixture<DB: sqlx::Database> {
+    pool: Pool<DB>,
+    tenants: TenantStore<DB>,
+    jobs: JobStore<DB>,
+    admin: AdminCapability,
+    acme: TenantScope,
+    globex: TenantScope,
+}
+
+async fn setup<DB>(pool: Pool<DB>) -> Fixture<DB>
+where
+    DB: Backend,
+    Note: for<'r> FromRow<'r, DB::Row>,
+    Job: for<'r> FromRow<'r, DB::Row>,
+    Tenant: for<'r> FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
+{
+    let tenants = TenantStore::new(pool.clone());
+    tenants.migrate().await.unwrap();
+    let jobs = JobStore::new(pool.clone());
+    jobs.migrate().await.unwrap();
+    // A second migration is a no-op, as a restarted app runs it again.
+    jobs.migrate().await.unwrap();
+    sqlx::raw_sql(notes_ddl(DB::DIALECT))
+        .execute(&pool)
+        .await
+        .unwrap();
+    let admin = AdminCapability::grant("tests", "job runner tests").unwrap();
+    let a = tenants.create(&admin, "Acme", "acme").await.unwrap();
+    let b = tenants.create(&admin, "Globex", "globex").await.unwrap();
+    let acme = tenants.scope(a.id).await.unwrap();
+    let globex = tenants.scope(b.id).await.unwrap();
+    for (scope, body) in [(&acme, "a1"), (&acme, "a2"), (&globex, "b1")] {
+        Note::scoped(scope)
+            .insert(
+                &pool,
+                NewNote {
+                    id: Uuid::now_v7(),
+                    body: body.into(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    Fixture {
+        pool,
+        tenants,
+        jobs,
+        admin,
+        acme,
+        globex,
+    }
+}
+
+/// Polls `check` until it holds, for at most 30 s.
+async fn wait_for<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !check().await {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Lists the notes its scope sees as a CSV, after reporting 40 % and waiting for a permit.
+struct NotesReport {
+    gate: Arc<Semaphore>,
+}
+
+impl<DB> JobHandler<DB> for NotesReport
+where
+    DB: Backend,
+    Note: for<'r> FromRow<'r, DB::Row>,
+    Job: for<'r> FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
+{
+    async fn run(&self, ctx: JobContext<DB>) -> JobResult {
+        let tenant = ctx.scope().tenant_id();
+        #[cfg(feature = "tower")]
+        {
+            let logged = taskflow_tenancy::layer::current_tenant_for_logs();
+            if logged != Some(tenant) {
+                return Err(format!("logs name tenant {logged:?}, the scope {tenant}").into());
+            }
+        }
+        let notes = Note::scoped(ctx.scope())
+            .order_by(Note::BODY.asc())
+            .fetch_all(ctx.pool())
+            .await?;
+        if let Some(foreign) = notes.iter().find(|n| n.tenant_id != tenant) {
+            return Err(format!("saw a note of tenant {}", foreign.tenant_id).into());
+        }
+        assert!(ctx.progress(40).await?, "the lease is held");
+        self.gate.acquire().await?.forget();
+        let mut csv = format!("title={}\nbody\n", ctx.payload()["title"].as_str().unwrap());
+        for note in notes {
+            csv.push_str(&note.body);
+            csv.push('\n');
+        }
+        Ok(Some(csv))
+    }
+}
+
+async fn runs_with_its_own_tenant_scope<DB>(pool: Pool<DB>)
+where
+    DB: Backend,
+    Note: for<'r> FromRow<'r, DB::Row>,
+    Job: for<'r> FromRow<'r, DB::Row>,
+    Tenant: for<'r> FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
+{
+    let f = setup(pool).await;
+    let gate = Arc::new(Semaphore::new(0));
+    let runner = JobRunner::new(f.pool.clone()).register(
+        "notes_report",
+        NotesReport {
+            gate: Arc::clone(&gate),
+        },
+    );
+
+    let id = f
+        .jobs
+        .enqueue(
+            &f.pool,
+            &f.acme,
+            "notes_report",
+            json!({"title": "Acme notes"}),
+        )
+        .await
+        .unwrap();
+    let queued = f.jobs.get(&f.acme, id).await.unwrap().unwrap();
+    assert_eq!(queued.status, JobStatus::Queued);
+    assert_eq!(queued.tenant_id, f.acme.tenant_id());
+    // Another tenant's scope does not find the job, queued or otherwise.
+    assert!(f.jobs.get(&f.globex, id).await.unwrap().is_none());
+    assert!(f.jobs.list(&f.globex, 10).await.unwrap().is_empty());
+
+    let run = tokio::spawn({
+        let runner = runner.clone();
+        async move { runner.run_once().await }
+    });
+    // The progress the handler stored is visible while it runs.
+    wait_for("progress 40", || async {
+        let job = f.jobs.get(&f.acme, id).await.unwrap().unwrap();
+        job.status == JobStatus::Running && job.progress == 40
+    })
+    .await;
+    let running = f.jobs.get(&f.acme, id).await.unwrap().unwrap();
+    assert_eq!(running.attempts, 1);
+    assert!(running.started_at.is_some() && running.locked_until.is_some());
+    assert!(running.finished_at.is_none() && running.result.is_none());
+    assert!(f.jobs.get(&f.globex, id).await.unwrap().is_none());
+
+    gate.add_permits(1);
+    let outcome = run.await.unwrap().unwrap().expect("a job ran");
+    assert_eq!(outcome.id, id);
+    assert_eq!(outcome.tenant_id, f.acme.tenant_id());
+    assert_eq!(outcome.status, JobStatus::Done);
+    assert_eq!(outcome.error, None);
+
+    let done = f.jobs.get(&f.acme, id).await.unwrap().unwrap();
+    assert_eq!(done.status, JobStatus::Done);
+    assert_eq!(done.progress, 100);
+    // Only Acme's notes: Globex's "b1" is not in the report.
+    assert_eq!(
+        done.result.as_deref(),
+        Some("title=Acme notes\nbody\na1\na2\n")
+    );
+    assert_eq!(done.error, None);
+    assert!(done.finished_at.unwrap() >= done.started_at.unwrap());
+    assert_eq!(done.locked_until, None);
+    assert!(f.jobs.get(&f.globex, id).await.unwrap().is_none());
+
+    // The same handler for Globex sees Globex's note only.
+    let other = f
+        .jobs
+        .enqueue(&f.pool, &f.globex, "notes_report", json!({"title": "G"}))
+        .await
+        .unwrap();
+    gate.add_permits(1);
+    assert_eq!(runner.run_until_idle().await.unwrap(), 1);
+    let job = f.jobs.get(&f.globex, other).await.unwrap().unwrap();
+    assert_eq!(job.result.as_deref(), Some("title=G\nbody\nb1\n"));
+    assert!(f.jobs.get(&f.acme, other).await.unwrap().is_none());
+    let listed: Vec<Uuid> = f
+        .jobs
+        .list(&f.acme, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    assert_eq!(listed, [id]);
+
+    // Nothing left: the runner is idle.
+    assert!(runner.run_once().await.unwrap().is_none());
+}
+
+async fn enqueue_joins_the_transaction<DB>(pool: Pool<DB>)
+where
+    DB: Backend,
+    Note: for<'r> FromRow<'r, DB::Row>,
+    Job: for<'r> FromRow<'r, DB::Row>,
+    Tenant: for<'r> FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
+{
+    let f = setup(pool).await;
+    let mut tx = f.pool.begin().await.unwrap();
+    let dropped = f
+        .jobs
+        .enqueue(&mut *tx, &f.acme, "noop", json!(null))
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    assert!(f.jobs.get(&f.acme, dropped).await.unwrap().is_none());
+
+    let mut tx = f.pool.begin().await.unwrap();
+    let kept = f
+        .jobs
+        .enqueue(&mut *tx, &f.acme, "noop", json!({"n": 1}))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let job = f.jobs.get(&f.acme, kept).await.unwrap().unwrap();
+    assert_eq!(job.payload, json!({"n": 1}));
+
+    // A runner without a handler for the kind leaves the job alone.
+    let other = JobRunner::new(f.pool.clone()).register(
+        "something_else",
+        handler_fn(|_: JobContext<DB>| async { Ok(None) }),
+    );
+    assert!(other.run_once().await.unwrap().is_none());
+    assert_eq!(
+        f.jobs.get(&f.acme, kept).await.unwrap().unwrap().status,
+        JobStatus::Queued
+    );
+}
+
+async fn suspended_and_deleted_tenants_jobs_do_not_run<DB>(pool: Pool<DB>)
+where
+    DB: Backend,
+    Note: for<'r> FromRow<'r, DB::Row>,
+    Job: for<'r> FromRow<'r, DB::Row>,
+    Tenant: for<'r> FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
+{
+    let f = setup(pool).await;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let runner = JobRunner::new(f.pool.clone()).register(
+        "count",
+        handler_fn({
+            let runs = Arc::clone(&runs);
+            move |_: JobContext<DB>| {
+                let runs = Arc::clone(&runs);
+                async move {
+                    runs.fetch_add(1, Ordering::SeqCst);
+                    Ok(None)
+                }
+            }
+        }),
+    );
+    let globex_id = f.globex.tenant_id();
+    let id = f
+        .jobs
+        .enqueue(&f.pool, &f.globex, "count", json!(null))
+        .await
+        .unwrap();
+    f.tenants.suspend(&f.admin, globex_id).await.unwrap();
+
+    let outcome = runner
+        .run_once()
+        .await
+        .unwrap()
+        .expect("the job was claimed");
+    assert_eq!(outcome.status, JobStatus::Failed);
+    let expected = format!("tenant {globex_id} is suspended");
+    assert_eq!(outcome.error.as_deref(), Some(expected.as_str()));
+    assert_eq!(runs.load(Ordering::SeqCst), 0, "the handler did not run");
+    // Not claimed again: failing it was final.
+    assert!(runner.run_once().await.unwrap().is_none());
+
+    let operator = f.tenants.admin_scope(&f.admin, globex_id).await.unwrap();
+    let job = f.jobs.get(&operator, id).await.unwrap().unwrap();
+    assert_eq!(job.status, JobStatus::Failed);
+    assert_eq!(job.error.as_deref(), Some(expected.as_str()));
+    assert_eq!(job.result, None);
+
+    // Resumed, a new job runs again.
+    f.tenants.resume(&f.admin, globex_id).await.unwrap();
+    let globex = f.tenants.scope(globex_id).await.unwrap();
+    f.jobs
+        .enqueue(&f.pool, &globex, "count", json!(null))
+        .await
+        .unwrap();
+    assert_eq!(runner.run_until_idle().await.unwrap(), 1);
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+
+    // Purging a tenant deletes its jobs with it: nothing is left to run.
+    let acme_id = f.acme.tenant_id();
+    let orphan = f
+        .jobs
+        .enqueue(&f.pool, &f.acme, "count", json!(null))
+        .await
+        .unwrap();
+    let deleted = f
+        .tenants
+        .purge(&f.admin, acme_id, &[Note::INFO])
+        .await
+        .unwrap();
+    assert_eq!(deleted, 3, "two notes and the tenant");
+    assert!(runner.run_once().await.unwrap().is_none());
+    assert!(f.jobs.get(&f.acme, orphan).await.unwrap().is_none());
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+}
+
+async fn handler_errors_fail_the_job<DB>(pool: Pool<DB>)
+where
+    DB: Backend,
+    Note: for<'r> FromRow<'r, DB::Row>,
+    Job: for<'r> FromRow<'r, DB::Row>,
+    Tenant: for<'r> FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
+{
+    let f = setup(pool).await;
+    let runner = JobRunner::new(f.pool.clone())
+        .register(
+            "explode",
+            handler_fn(|ctx: JobContext<DB>| async move {
+                ctx.progress(10).await?;
+                Err(format!("no project {} in this tenant", ctx.payload()["project"]).into())
+            }),
+        )
+        .register(
+            "panic",
+            handler_fn(|_: JobContext<DB>| async move {
+                if true {
+                    panic!("handler bug");
+                }
+                Ok(None)
+            }),
+        );
+    let exploded = f
+        .jobs
+        .enqueue(&f.pool, &f.acme, "explode", json!({"project": 42}))
+        .await
+        .unwrap();
+    let outcome = runner.run_once().await.unwrap().unwrap();
+    assert_eq!(outcome.status, JobStatus::Failed);
+    let job = f.jobs.get(&f.acme, exploded).await.unwrap().unwrap();
+    assert_eq!(job.status, JobStatus::Failed);
+    assert_eq!(job.error.as_deref(), Some("no project 42 in this tenant"));
+    assert_eq!(job.progress, 10);
+    assert_eq!(job.result, None);
+    assert!(job.finished_at.is_some());
+
+    // A panicking handler fails its job, not the runner.
+    let panicked = f
+        .jobs
+        .enqueue(&f.pool, &f.acme, "panic", json!(null))
+        .await
+        .unwrap();
+    let outcome = runner.run_once().await.unwrap().unwrap();
+    assert_eq!(outcome.id, panicked);
+    let job = f.jobs.get(&f.acme, panicked).await.unwrap().unwrap();
+    assert_eq!(job.status, JobStatus::Failed);
+    assert_eq!(job.error.as_deref(), Some("the handler panicked"));
+    assert!(runner.run_once().await.unwrap().is_none());
+}
+
+/// Records each run of each job.
+#[derive(Clone, Default)]
+struct Tally {
+    runs: Arc<Mutex<HashMap<Uuid, u32>>>,
+}
+
+impl<DB> JobHandler<DB> for Tally
+where
+    DB: Backend,
+    Job: for<'r> FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    async fn run(&self, ctx: JobContext<DB>) -> JobResult {
+        *self.runs.lock().unwrap().entry(ctx.job_id()).or_default() += 1;
+        // Long enough that the other runner's workers are polling meanwhile.
+        tokio::time::sleep(Duration::from_millis(u64::from(
+            ctx.job_id().as_bytes()[15] % 8,
+        )))
+        .await;
+        Ok(Some(ctx.scope().tenant_id().to_string()))
+    }
+}
+
+async fn competing_runners_never_run_a_job_twice<DB>(pool: Pool<DB>)
+where
+    DB: Backend,
+    Note: for<'r> FromRow<'r, DB::Row>,
+    Job: for<'r> FromRow<'r, DB::Row>,
+    Tenant: for<'r> FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
+{
+    const JOBS: usize = 40;
+    let f = setup(pool).await;
+    let mut ids = Vec::new();
+    for n in 0..JOBS {
+        let scope = if n % 2 == 0 { &f.acme } else { &f.globex };
+        let id = f
+            .jobs
+            .enqueue(&f.pool, scope, "tally", json!({"n": n}))
+            .await
+            .unwrap();
+        ids.push((scope.clone(), id));
+    }
+    let tally = Tally::default();
+    let start = |tally: &Tally| {
+        JobRunner::new(f.pool.clone())
+            .register("tally", tally.clone())
+            .poll_interval(Duration::from_millis(5))
+            .start(3)
+    };
+    let first = start(&tally);
+    let second = start(&tally);
+    wait_for("every job to finish", || async {
+        for (scope, id) in &ids {
+            let job = f.jobs.get(scope, *id).await.unwrap().unwrap();
+            if !job.status.is_finished() {
+                return false;
+            }
+        }
+        true
+    })
+    .await;
+    first.shutdown().await;
+    second.shutdown().await;
+
+    let runs = tally.runs.lock().unwrap().clone();
+    assert_eq!(runs.len(), JOBS, "every job ran");
+    let twice: Vec<_> = runs.iter().filter(|(_, n)| **n != 1).collect();
+    assert!(twice.is_empty(), "jobs run more than once: {twice:?}");
+    for (scope, id) in &ids {
+        let job = f.jobs.get(scope, *id).await.unwrap().unwrap();
+        assert_eq!(job.status, JobStatus::Done);
+        assert_eq!(job.attempts, 1);
+        assert_eq!(job.result, Some(scope.tenant_id().to_string()));
+    }
+}
+
+/// Starts and then never finishes, as a worker that hangs or dies would.
+#[derive(Clone, Default)]
+struct Hang {
+    started: Arc<AtomicUsize>,
+    finished: Arc<AtomicUsize>,
+}
+
+impl<DB: sqlx::Database> JobHandler<DB> for Hang {
+    async fn run(&self, _ctx: JobContext<DB>) -> JobResult {
+        self.started.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        self.finished.fetch_add(1, Ordering::SeqCst);
+        Ok(None)
+    }
+}
+
+async fn an_expired_lease_is_claimed_again<DB>(pool: Pool<DB>)
+where
+    DB: Backend,
+    Note: for<'r> FromRow<'r, DB::Row>,
+    Job: for<'r> FromRow<'r, DB::Row>,
+    Tenant: for<'r> FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
+{
+    const LEASE: Duration = Duration::from_secs(1);
+    let f = setup(pool).await;
+    let hang = Hang::default();
+    let crashing = JobRunner::new(f.pool.clone())
+        .register("report", hang.clone())
+        .lease(LEASE);
+    let healthy = JobRunner::new(f.pool.clone())
+        .register(
+            "report",
+            handler_fn(|ctx: JobContext<DB>| async move {
+                Ok(Some(format!("attempt {}", ctx.attempt())))
+            }),
+        )
+        .lease(LEASE);
+
+    // The worker claims the job, then dies with it.
+    let id = f
+        .jobs
+        .enqueue(&f.pool, &f.acme, "report", json!(null))
+        .await
+        .unwrap();
+    let worker = tokio::spawn({
+        let crashing = crashing.clone();
+        async move { crashing.run_once().await }
+    });
+    wait_for("the handler to start", || async {
+        hang.started.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    worker.abort();
+    assert!(worker.await.unwrap_err().is_cancelled());
+    let held = f.jobs.get(&f.acme, id).await.unwrap().unwrap();
+    assert_eq!((held.status, held.attempts), (JobStatus::Running, 1));
+
+    // While the lease runs, no one else takes the job.
+    assert!(healthy.run_once().await.unwrap().is_none());
+
+    tokio::time::sleep(LEASE + Duration::from_millis(200)).await;
+    let outcome = healthy
+        .run_once()
+        .await
+        .unwrap()
+        .expect("the job is claimable again");
+    assert_eq!((outcome.id, outcome.status), (id, JobStatus::Done));
+    let job = f.jobs.get(&f.acme, id).await.unwrap().unwrap();
+    assert_eq!(job.status, JobStatus::Done);
+    assert_eq!(job.attempts, 2);
+    assert_eq!(job.result.as_deref(), Some("attempt 2"));
+    assert_eq!(
+        hang.finished.load(Ordering::SeqCst),
+        0,
+        "the dead run was stopped"
+    );
+
+    // A job whose workers keep dying is given up after `max_attempts` claims.
+    let poison = f
+        .jobs
+        .enqueue(&f.pool, &f.acme, "report", json!(null))
+        .await
+        .unwrap();
+    let worker = tokio::spawn({
+        let crashing = crashing.max_attempts(1);
+        async move { crashing.run_once().await }
+    });
+    wait_for("the handler to start again", || async {
+        hang.started.load(Ordering::SeqCst) == 2
+    })
+    .await;
+    worker.abort();
+    let _ = worker.await;
+    tokio::time::sleep(LEASE + Duration::from_millis(200)).await;
+    let outcome = healthy
+        .max_attempts(1)
+        .run_once()
+        .await
+        .unwrap()
+        .expect("the poison job is given up");
+    assert_eq!((outcome.id, outcome.status), (poison, JobStatus::Failed));
+    let job = f.jobs.get(&f.acme, poison).await.unwrap().unwrap();
+    assert_eq!(job.status, JobStatus::Failed);
+    assert_eq!(
+        job.error.as_deref(),
+        Some("gave up after 1 attempts: the worker's lease expired each time")
+    );
+}
+
+/// Each scenario on each backend, on a fresh database.
+macro_rules! on_every_backend {
+    ($($scenario:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $scenario() {
+                    let db = taskflow_tenancy::testkit::sqlite().await.unwrap();
+                    super::$scenario(db.pool.clone()).await;
+                }
+            )*
+        }
+
+        #[cfg(feature = "mysql")]
+        mod mysql {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $scenario() {
+                    let Some(url) = taskflow_tenancy::testkit::mysql_url() else {
+                        return;
+                    };
+                    let (pool, _) = taskflow_tenancy::testkit::mysql(&url).await.unwrap();
+                    super::$scenario(pool).await;
+                }
+            )*
+        }
+
+        #[cfg(feature = "postgres")]
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $scenario() {
+                    let Some(url) = taskflow_tenancy::testkit::postgres_url() else {
+                        return;
+                    };
+                    let (pool, _) = taskflow_tenancy::testkit::postgres(&url).await.unwrap();
+                    super::$scenario(pool).await;
+                }
+            )*
+        }
+    };
+}
+
+on_every_backend!(
+    runs_with_its_own_tenant_scope,
+    enqueue_joins_the_transaction,
+    suspended_and_deleted_tenants_jobs_do_not_run,
+    handler_errors_fail_the_job,
+    competing_runners_never_run_a_job_twice,
+    an_expired_lease_is_claimed_again,
+);
