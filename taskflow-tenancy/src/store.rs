@@ -1,5 +1,7 @@
 //! The tenants table and the verified ways to get a [`TenantScope`].
 
+use std::future::Future;
+
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{ColumnIndex, Database, Decode, Executor, FromRow, Pool, Row, Type};
 
@@ -218,6 +220,55 @@ where
         }
     }
 
+    /// [`TenantStore::admin_scope`] looked up on a given executor: in the transaction that
+    /// created the tenant with [`TenantStore::create_in`], before it commits, so that the
+    /// tenant's first rows (its owner) are written through the scoped builders in that same
+    /// transaction. The use is audited.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> taskflow_tenancy::Result<()> {
+    /// use taskflow_tenancy::{AdminCapability, TenantStore};
+    ///
+    /// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
+    /// let store = TenantStore::new(pool.clone());
+    /// store.migrate().await?;
+    /// let admin = AdminCapability::grant("signup", "create a tenant and its owner")?;
+    ///
+    /// let mut tx = pool.begin().await?;
+    /// let acme = store.create_in(&mut *tx, &admin, "Acme", "acme").await?;
+    /// let scope = store.admin_scope_in(&mut *tx, &admin, acme.id).await?;
+    /// assert_eq!(scope.tenant_id(), acme.id);
+    /// tx.commit().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[allow(clippy::manual_async_fn)]
+    pub fn admin_scope_in<'e, 'c: 'e, E>(
+        &self,
+        executor: E,
+        admin: &impl AsAdminCapability,
+        id: TenantId,
+    ) -> impl Future<Output = Result<TenantScope>> + Send + 'e
+    where
+        E: 'e + Executor<'c, Database = DB>,
+    {
+        admin
+            .as_admin_capability()
+            .record_use(&format!("admin_scope {id}"));
+        let sql = format!(
+            "SELECT id, name, subdomain, is_active, created_at FROM tenants WHERE id = {}",
+            DB::DIALECT.placeholder(1)
+        );
+        let fetch = DB::fetch_optional::<E, Tenant>(executor, sql, vec![id.to_value()]);
+        async move {
+            match fetch.await? {
+                Some(t) => Ok(TenantScope::verified(t)),
+                None => Err(Error::TenantNotFound),
+            }
+        }
+    }
+
     /// Creates an active tenant. [`Error::InvalidTenant`] for a bad name or subdomain,
     /// [`Error::SubdomainTaken`] when the subdomain is in use.
     pub async fn create(
@@ -231,52 +282,63 @@ where
 
     /// [`TenantStore::create`] on a given executor, so that the tenant and its first rows
     /// (an owner account, say) can be created in one transaction.
-    pub async fn create_in<'e, 'c: 'e, E>(
+    // Not `async fn`: on a transaction's connection, a caller's future could not prove `Send`
+    // through sqlx's higher-ranked executor bounds (rust-lang/rust#100013); the checks run
+    // now and the returned future declares `Send`.
+    #[allow(clippy::manual_async_fn)]
+    pub fn create_in<'e, 'c: 'e, E>(
         &self,
         executor: E,
         admin: &impl AsAdminCapability,
         name: &str,
         subdomain: &str,
-    ) -> Result<Tenant>
+    ) -> impl Future<Output = Result<Tenant>> + Send + 'e
     where
         E: 'e + Executor<'c, Database = DB>,
     {
         let admin = admin.as_admin_capability();
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 200 {
-            return Err(Error::InvalidTenant {
+        let checked = if name.is_empty() || name.chars().count() > 200 {
+            Err(Error::InvalidTenant {
                 field: "name",
                 message: "must be 1 to 200 characters long".into(),
-            });
-        }
-        validate_subdomain(subdomain)?;
-        admin.record_use(&format!("create tenant {subdomain}"));
-        let tenant = Tenant {
-            id: TenantId::new_v7(),
-            name: name.to_owned(),
-            subdomain: subdomain.to_owned(),
-            is_active: true,
-            created_at: Utc::now().trunc_subsecs(6),
+            })
+        } else {
+            validate_subdomain(subdomain)
         };
-        let dialect = DB::DIALECT;
-        let sql = format!(
-            "INSERT INTO tenants (id, name, subdomain, is_active, created_at) VALUES ({})",
-            (1..=5)
-                .map(|n| dialect.placeholder(n))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let values = vec![
-            tenant.id.to_value(),
-            Value::Text(tenant.name.clone()),
-            Value::Text(tenant.subdomain.clone()),
-            Value::Bool(true),
-            Value::DateTime(tenant.created_at),
-        ];
-        match DB::execute(executor, sql, values).await {
-            Ok(_) => Ok(tenant),
-            Err(e) if e.unique_violation().is_some() => Err(Error::SubdomainTaken),
-            Err(e) => Err(e),
+        let insert = checked.map(|()| {
+            admin.record_use(&format!("create tenant {subdomain}"));
+            let tenant = Tenant {
+                id: TenantId::new_v7(),
+                name: name.to_owned(),
+                subdomain: subdomain.to_owned(),
+                is_active: true,
+                created_at: Utc::now().trunc_subsecs(6),
+            };
+            let dialect = DB::DIALECT;
+            let sql = format!(
+                "INSERT INTO tenants (id, name, subdomain, is_active, created_at) VALUES ({})",
+                (1..=5)
+                    .map(|n| dialect.placeholder(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let values = vec![
+                tenant.id.to_value(),
+                Value::Text(tenant.name.clone()),
+                Value::Text(tenant.subdomain.clone()),
+                Value::Bool(true),
+                Value::DateTime(tenant.created_at),
+            ];
+            (tenant, DB::execute(executor, sql, values))
+        });
+        async move {
+            let (tenant, execute) = insert?;
+            match execute.await {
+                Ok(_) => Ok(tenant),
+                Err(e) if e.unique_violation().is_some() => Err(Error::SubdomainTaken),
+                Err(e) => Err(e),
+            }
         }
     }
 

@@ -1,0 +1,101 @@
+//! Settings read from the environment, as the command line section of the API contract lists them.
+
+use std::net::SocketAddr;
+
+use taskflow_tenancy::limit::TenantLimits;
+
+/// The secret used when `TASKFLOW_JWT_SECRET` is unset. Anyone can read it here, so tokens
+/// signed with it prove nothing: fine on a laptop, never in production.
+pub const DEVELOPMENT_JWT_SECRET: &str = "taskflow-development-secret-do-not-use-in-production";
+
+/// Everything `serve` and `migrate` need to know.
+///
+/// ```
+/// let config = taskflow_app::Config::from_vars(|name| match name {
+///     "TASKFLOW_BIND" => Some("0.0.0.0:9000".into()),
+///     "TASKFLOW_RATE_LIMIT" => Some("0".into()),
+///     _ => None,
+/// })
+/// .unwrap();
+/// assert_eq!(config.bind.port(), 9000);
+/// assert_eq!(config.base_domain, "localhost");
+/// assert!(config.database_url.starts_with("sqlite:"));
+/// assert!(config.limits.is_off());
+/// assert!(config.admin_token.is_none());
+/// assert!(config.jwt_secret_is_default);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite:`, `mysql:` or `postgres:`; default `sqlite://taskflow.db` in
+    /// the working folder.
+    pub database_url: String,
+    /// `TASKFLOW_BIND`, default `127.0.0.1:8080`.
+    pub bind: SocketAddr,
+    /// `TASKFLOW_BASE_DOMAIN`, default `localhost`: tenants live on its subdomains.
+    pub base_domain: String,
+    /// `TASKFLOW_JWT_SECRET`, or [`DEVELOPMENT_JWT_SECRET`].
+    pub jwt_secret: String,
+    /// Whether the secret is the public development default (the server warns loudly).
+    pub jwt_secret_is_default: bool,
+    /// `TASKFLOW_ADMIN_TOKEN`: the operator's bearer token; operator routes are off without it.
+    pub admin_token: Option<String>,
+    /// `TASKFLOW_RATE_LIMIT` requests per second per tenant, burst twice that; `0` is off.
+    pub limits: TenantLimits,
+}
+
+/// A setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct ConfigError {
+    /// The environment variable.
+    pub name: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl Config {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `var` (the environment, or a test's own values). Empty
+    /// values count as unset.
+    ///
+    /// See [`Config`] for an example.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let bind = match var("TASKFLOW_BIND") {
+            Some(bind) => bind.parse().map_err(|e| ConfigError {
+                name: "TASKFLOW_BIND",
+                message: format!("{bind:?} is not an address and port: {e}"),
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let limits = match var("TASKFLOW_RATE_LIMIT") {
+            Some(rate) => {
+                let rate: u32 = rate.trim().parse().map_err(|e| ConfigError {
+                    name: "TASKFLOW_RATE_LIMIT",
+                    message: format!("{rate:?} is not a number of requests per second: {e}"),
+                })?;
+                TenantLimits::per_second(rate)
+            }
+            None => TenantLimits::default(),
+        };
+        let (jwt_secret, jwt_secret_is_default) = match var("TASKFLOW_JWT_SECRET") {
+            Some(secret) => (secret, false),
+            None => (DEVELOPMENT_JWT_SECRET.to_owned(), true),
+        };
+        Ok(Config {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://taskflow.db".to_owned()),
+            bind,
+            base_domain: var("TASKFLOW_BASE_DOMAIN")
+                .unwrap_or_else(|| "localhost".to_owned())
+                .to_ascii_lowercase(),
+            jwt_secret,
+            jwt_secret_is_default,
+            admin_token: var("TASKFLOW_ADMIN_TOKEN"),
+            limits,
+        })
+    }
+}

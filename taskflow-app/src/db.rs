@@ -1,0 +1,240 @@
+//! The database: one pool of whichever backend `DATABASE_URL` names, its migrations, and the
+//! tenant lookup the tenant layer caches.
+//!
+//! Handlers run the same model code on every backend. [`with_pool!`](crate::with_pool) expands
+//! an expression once per backend with `pool` bound to the concrete pool, so every query is
+//! compiled against a concrete sqlx database (and the library's `Send` futures stay provable).
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::str::FromStr;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{MySqlPool, PgPool, SqlStr, SqlitePool};
+use taskflow_tenancy::resolve::{StoredTenant, TenantLookup};
+use taskflow_tenancy::{TenantId, TenantStore};
+
+/// A pool on one of the three supported databases.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
+/// assert_eq!(db.backend_name(), "sqlite");
+/// db.migrate().await?;
+/// db.ping().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub enum Db {
+    /// SQLite: a file next to the app, no server needed.
+    Sqlite(SqlitePool),
+    /// MySQL 8 or MariaDB 10.11+.
+    MySql(MySqlPool),
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of `$db` (a `&Db`), once per backend.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use taskflow_app::with_pool;
+///
+/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
+/// let one: i64 = with_pool!(&db, pool => sqlx::query_scalar("SELECT 1").fetch_one(pool).await)?;
+/// assert_eq!(one, 1);
+/// # Ok(())
+/// # }
+/// ```
+#[macro_export]
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::MySql($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Why the database could not be opened or migrated.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// `DATABASE_URL` names no supported database.
+    #[error("DATABASE_URL must start with sqlite:, mysql: or postgres: (got {0:?})")]
+    UnsupportedUrl(String),
+    /// The driver refused to connect or to run a statement.
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+macro_rules! migrations {
+    ($backend:literal) => {
+        vec![
+            migrations!(@one $backend, 1, "0001", "tenants"),
+            migrations!(@one $backend, 2, "0002", "users"),
+            migrations!(@one $backend, 3, "0003", "projects"),
+            migrations!(@one $backend, 4, "0004", "tasks"),
+            migrations!(@one $backend, 5, "0005", "comments"),
+        ]
+    };
+    (@one $backend:literal, $version:literal, $file:literal, $name:literal) => {
+        Migration::new(
+            $version,
+            Cow::Borrowed($name),
+            MigrationType::Simple,
+            SqlStr::from_static(include_str!(concat!(
+                "../migrations/", $backend, "/", $file, "_", $name, ".sql"
+            ))),
+            false,
+        )
+    };
+}
+
+/// The migrations of a backend, embedded in the binary so that `taskflow-app migrate` needs no
+/// files next to it. File names are `{version}_{name}.sql` with a four-digit version.
+fn migrator(backend: &str) -> Migrator {
+    let migrations = match backend {
+        "sqlite" => migrations!("sqlite"),
+        "mysql" => migrations!("mysql"),
+        _ => migrations!("postgres"),
+    };
+    Migrator::with_migrations(migrations)
+}
+
+impl Db {
+    /// Opens a pool on `url` (`sqlite:`, `mysql:`/`mariadb:` or `postgres:`/`postgresql:`).
+    /// A SQLite file is created if missing, and always has foreign keys on: the composite keys
+    /// are only a wall if SQLite enforces them.
+    pub async fn connect(url: &str) -> Result<Db, DbError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => {
+                let options = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .foreign_keys(true)
+                    .journal_mode(SqliteJournalMode::Wal);
+                // An in-memory database is one per connection: keep it to one.
+                let max = if url.contains(":memory:") { 1 } else { 8 };
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(max)
+                    .connect_with(options)
+                    .await?;
+                Ok(Db::Sqlite(pool))
+            }
+            "mysql" | "mariadb" => {
+                let url = url.replacen("mariadb:", "mysql:", 1);
+                let options = MySqlConnectOptions::from_str(&url)?;
+                Ok(Db::MySql(
+                    MySqlPoolOptions::new().connect_with(options).await?,
+                ))
+            }
+            "postgres" | "postgresql" => {
+                let options = PgConnectOptions::from_str(url)?;
+                Ok(Db::Postgres(
+                    PgPoolOptions::new().connect_with(options).await?,
+                ))
+            }
+            _ => Err(DbError::UnsupportedUrl(scheme.to_owned())),
+        }
+    }
+
+    /// `sqlite`, `mysql` or `postgres`.
+    ///
+    /// See [`Db`] for an example.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::MySql(_) => "mysql",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Applies the pending migrations of this backend.
+    ///
+    /// See [`Db`] for an example.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        let migrator = migrator(self.backend_name());
+        with_pool!(self, pool => migrator.run(pool).await)?;
+        Ok(())
+    }
+
+    /// Whether the database answers a trivial query.
+    ///
+    /// See [`Db`] for an example.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(drop))
+    }
+
+    /// The tenants table of this database, for the tenant layer's cache.
+    pub fn tenants(&self) -> Tenants {
+        match self {
+            Db::Sqlite(pool) => Tenants::Sqlite(TenantStore::new(pool.clone())),
+            Db::MySql(pool) => Tenants::MySql(TenantStore::new(pool.clone())),
+            Db::Postgres(pool) => Tenants::Postgres(TenantStore::new(pool.clone())),
+        }
+    }
+}
+
+/// The tenant store of a [`Db`], whichever backend it is.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use taskflow_tenancy::resolve::TenantLookup;
+///
+/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
+/// db.migrate().await?;
+/// assert!(db.tenants().by_subdomain("acme").await?.is_none());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub enum Tenants {
+    /// On SQLite.
+    Sqlite(TenantStore<sqlx::Sqlite>),
+    /// On MySQL or MariaDB.
+    MySql(TenantStore<sqlx::MySql>),
+    /// On PostgreSQL.
+    Postgres(TenantStore<sqlx::Postgres>),
+}
+
+// Not `async fn`: the trait's declared `Send` is what lets the tenant layer's futures be
+// proven `Send` (rust-lang/rust#100013).
+#[allow(clippy::manual_async_fn)]
+impl TenantLookup for Tenants {
+    fn by_subdomain(
+        &self,
+        subdomain: &str,
+    ) -> impl Future<Output = taskflow_tenancy::Result<Option<StoredTenant>>> + Send {
+        async move {
+            match self {
+                Tenants::Sqlite(store) => store.by_subdomain(subdomain).await,
+                Tenants::MySql(store) => store.by_subdomain(subdomain).await,
+                Tenants::Postgres(store) => store.by_subdomain(subdomain).await,
+            }
+        }
+    }
+
+    fn by_id(
+        &self,
+        id: TenantId,
+    ) -> impl Future<Output = taskflow_tenancy::Result<Option<StoredTenant>>> + Send {
+        async move {
+            match self {
+                Tenants::Sqlite(store) => store.by_id(id).await,
+                Tenants::MySql(store) => store.by_id(id).await,
+                Tenants::Postgres(store) => store.by_id(id).await,
+            }
+        }
+    }
+}

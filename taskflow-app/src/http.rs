@@ -1,0 +1,173 @@
+//! The HTTP API: [`app`] builds the router, [`serve`] runs it until SIGINT or SIGTERM.
+
+mod auth;
+mod comments;
+mod error;
+mod extractor;
+mod health;
+mod page;
+mod projects;
+mod tasks;
+mod tenants;
+mod users;
+
+use std::future::IntoFuture;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::http::HeaderName;
+use taskflow_tenancy::jwt::JwtKeys;
+use taskflow_tenancy::layer::TenantLayer;
+use taskflow_tenancy::limit::{TenantLimitLayer, TenantLimits};
+use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+use crate::db::{Db, Tenants};
+
+/// The most a request body may hold: 1 MiB.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// What the handlers share.
+#[derive(Debug, Clone, FromRef)]
+pub struct AppState {
+    /// The database every tenant's queries run on.
+    pub db: Db,
+    /// Signs tokens at login and signup; the tenant routes verify them.
+    pub keys: JwtKeys,
+    /// The tenant layer's cache: the operator routes invalidate it when they suspend a tenant.
+    pub tenants: TenantCache<Tenants>,
+    /// Tenants are the subdomains of this base domain.
+    pub resolver: SubdomainResolver,
+    /// Requests per second per tenant.
+    pub limits: TenantLimits,
+    /// The operator's token; operator routes are off without one.
+    pub admin_token: Option<Arc<str>>,
+}
+
+impl AppState {
+    /// The state of an app on `db`, with the settings of `config`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let config = taskflow_app::Config::from_vars(|_| None)?;
+    /// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
+    /// let state = taskflow_app::http::AppState::new(db, &config)?;
+    /// assert!(state.admin_token.is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn new(db: Db, config: &crate::Config) -> Result<AppState, crate::Error> {
+        Ok(AppState {
+            tenants: TenantCache::new(db.tenants()),
+            db,
+            keys: JwtKeys::hs256(&config.jwt_secret)?,
+            resolver: SubdomainResolver::new(&config.base_domain)?,
+            limits: config.limits,
+            admin_token: config.admin_token.as_deref().map(Arc::from),
+        })
+    }
+}
+
+/// The whole API. Platform routes answer on any host; tenant routes sit behind the tenant
+/// layer (which resolves the host to an active tenant) and the per-tenant limits.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use axum::body::Body;
+/// use axum::http::Request;
+/// use tower::ServiceExt;
+///
+/// let config = taskflow_app::Config::from_vars(|_| None)?;
+/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
+/// db.migrate().await?;
+/// let app = taskflow_app::http::app(taskflow_app::http::AppState::new(db, &config)?);
+///
+/// let request = Request::get("/api/v1/me").header("host", "nobody.localhost").body(Body::empty())?;
+/// let response = app.oneshot(request).await?;
+/// assert_eq!(response.status(), 404);
+/// # Ok(())
+/// # }
+/// ```
+pub fn app(state: AppState) -> Router {
+    let tenant_routes = Router::new()
+        .merge(auth::router())
+        .merge(users::router())
+        .merge(projects::router())
+        .merge(tasks::router())
+        .merge(comments::router())
+        // Layers added later wrap the earlier ones: the tenant layer runs first, then the
+        // limits, which need the scope it puts in the request.
+        .layer(TenantLimitLayer::new(state.limits))
+        .layer(TenantLayer::new(
+            state.resolver.clone(),
+            state.tenants.clone(),
+        ));
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(health::router())
+        .merge(tenants::router())
+        .merge(tenant_routes)
+        .fallback(|| async { ApiError::NotFound })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until SIGINT or SIGTERM, then lets requests in flight finish
+/// (for at most `grace`).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    grace: Duration,
+) -> std::io::Result<()> {
+    let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = stopping_tx.send(true);
+    });
+    let mut stopping = stopping_rx;
+    tokio::select! {
+        result = server.into_future() => result,
+        _ = async {
+            let _ = stopping.wait_for(|stop| *stop).await;
+            tokio::time::sleep(grace).await;
+        } => {
+            tracing::warn!("requests still in flight after {grace:?}: stopping anyway");
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!("cannot listen for SIGTERM: {err}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

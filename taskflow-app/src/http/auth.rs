@@ -1,0 +1,54 @@
+//! Signing in (`POST /api/v1/auth/login`) and who am I (`GET /api/v1/me`).
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use taskflow_tenancy::TenantScope;
+use taskflow_tenancy::jwt::Role;
+
+use super::extractor::{CurrentUser, JsonBody};
+use super::{ApiError, AppState};
+use crate::model::User;
+use crate::{password, with_pool};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/me", get(me))
+}
+
+#[derive(Debug, Deserialize)]
+struct Login {
+    email: Option<String>,
+    password: Option<String>,
+}
+
+/// The same 401 whether the email is unknown or the password wrong, and about the same time:
+/// an unknown email is checked against a dummy hash.
+async fn login(
+    scope: TenantScope,
+    State(state): State<AppState>,
+    JsonBody(input): JsonBody<Login>,
+) -> Result<Json<Value>, ApiError> {
+    let email = input.email.unwrap_or_default().trim().to_ascii_lowercase();
+    let given = input.password.unwrap_or_default();
+    let found = User::scoped(&scope).filter(User::EMAIL.eq(email));
+    let user = with_pool!(&state.db, pool => found.fetch_optional(pool).await)?;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    if !password::verify(&given, hash).await {
+        return Err(ApiError::Unauthorized);
+    }
+    let user = user.ok_or(ApiError::Unauthorized)?;
+    let role: Role = user
+        .role
+        .parse()
+        .map_err(|_| ApiError::Internal(format!("user {} has no valid role", user.id)))?;
+    let token = state.keys.issue(&scope, user.id.to_string(), role)?;
+    Ok(Json(json!({ "token": token, "user": user })))
+}
+
+async fn me(me: CurrentUser) -> Json<Value> {
+    Json(json!({ "user": me.user, "tenant": me.scope.tenant() }))
+}

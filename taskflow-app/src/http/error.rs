@@ -1,0 +1,247 @@
+//! The API's one error type, answering `{"error": {"code", "message", "fields"?}}`.
+
+use std::collections::BTreeMap;
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// Everything a handler can answer besides success. Each variant says its status and code.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 `bad_request`: malformed JSON, wrong content type, an unparsable id or query
+    /// parameter.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// 401 `unauthorized`: no valid credentials (the same answer whatever was wrong).
+    #[error("unauthorized")]
+    Unauthorized,
+    /// 403 `forbidden`: authenticated, but the role does not allow it.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// 404 `not_found`: no such resource in this tenant.
+    #[error("not found")]
+    NotFound,
+    /// 409 `conflict`: a unique value is taken, or the change would break a rule of the data
+    /// (the last owner).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// 413 `payload_too_large`: the body is over the limit.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// 422 `validation_failed`: well-formed input that breaks rules, field by field.
+    #[error("validation failed: {0:?}")]
+    Validation(BTreeMap<String, String>),
+    /// 503 `unavailable`: the database cannot be reached. Logged, never shown.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// 500 `internal_error`: anything else. Logged in full, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 422 with one field.
+    pub(crate) fn invalid(field: &str, message: &str) -> ApiError {
+        ApiError::Validation(BTreeMap::from([(field.to_owned(), message.to_owned())]))
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            ApiError::BadRequest(message) => {
+                (StatusCode::BAD_REQUEST, "bad_request", message.clone())
+            }
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "missing or invalid credentials".to_owned(),
+            ),
+            ApiError::Forbidden(message) => {
+                (StatusCode::FORBIDDEN, "forbidden", (*message).to_owned())
+            }
+            ApiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such resource".to_owned(),
+            ),
+            ApiError::Conflict(message) => {
+                (StatusCode::CONFLICT, "conflict", (*message).to_owned())
+            }
+            ApiError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "the request body is too large".to_owned(),
+            ),
+            ApiError::Validation(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "the request breaks a rule".to_owned(),
+            ),
+            ApiError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the service is unavailable, try again later".to_owned(),
+            ),
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "something went wrong on our side".to_owned(),
+            ),
+        }
+    }
+}
+
+/// What a failed unique constraint means to a client, found by the constraint's name (MySQL
+/// and PostgreSQL report it) or by the table and column (SQLite names those instead).
+fn conflict_message(constraint_or_message: &str) -> Option<&'static str> {
+    let known = [
+        (
+            "users_email_key",
+            "users.email",
+            "a user with this email already exists",
+        ),
+        (
+            "projects_name_key",
+            "projects.name",
+            "a project with this name already exists",
+        ),
+        (
+            "tenants_subdomain_key",
+            "tenants.subdomain",
+            "this subdomain is already taken",
+        ),
+    ];
+    known
+        .iter()
+        .find(|(name, columns, _)| {
+            constraint_or_message.contains(name) || constraint_or_message.contains(columns)
+        })
+        .map(|(_, _, message)| *message)
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                let name = db.constraint().unwrap_or_else(|| db.message());
+                match conflict_message(name) {
+                    Some(message) => ApiError::Conflict(message),
+                    None => ApiError::Internal(err.to_string()),
+                }
+            }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => ApiError::Unavailable(err.to_string()),
+            _ => ApiError::Internal(err.to_string()),
+        }
+    }
+}
+
+impl From<taskflow_tenancy::Error> for ApiError {
+    fn from(err: taskflow_tenancy::Error) -> Self {
+        match err {
+            taskflow_tenancy::Error::Database(err) => err.into(),
+            taskflow_tenancy::Error::SubdomainTaken => {
+                ApiError::Conflict("this subdomain is already taken")
+            }
+            taskflow_tenancy::Error::InvalidTenant { field, message } => {
+                ApiError::invalid(field, &message)
+            }
+            taskflow_tenancy::Error::TenantNotFound => ApiError::NotFound,
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::password::PasswordError> for ApiError {
+    fn from(err: crate::password::PasswordError) -> Self {
+        ApiError::Internal(err.to_string())
+    }
+}
+
+impl From<taskflow_tenancy::jwt::JwtError> for ApiError {
+    fn from(err: taskflow_tenancy::jwt::JwtError) -> Self {
+        ApiError::Internal(err.to_string())
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::BadRequest(rejection.body_text())
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            ApiError::Internal(detail) => tracing::error!("request failed: {detail}"),
+            ApiError::Unavailable(detail) => tracing::warn!("dependency unavailable: {detail}"),
+            _ => {}
+        }
+        let (status, code, message) = self.parts();
+        let mut error = json!({ "code": code, "message": message });
+        if let ApiError::Validation(fields) = self {
+            error["fields"] = json!(fields);
+        }
+        (status, axum::Json(json!({ "error": error }))).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_violations_are_named_by_constraint_or_by_column() {
+        assert_eq!(
+            conflict_message("projects_name_key"),
+            Some("a project with this name already exists")
+        );
+        assert_eq!(
+            conflict_message("UNIQUE constraint failed: users.tenant_id, users.email"),
+            Some("a user with this email already exists")
+        );
+        assert_eq!(conflict_message("something_else"), None);
+    }
+
+    #[tokio::test]
+    async fn internal_errors_are_logged_not_shown() {
+        let response = ApiError::Internal("password=hunter2".into()).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        let text = std::str::from_utf8(&body).unwrap();
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains(r#""code":"internal_error""#), "{text}");
+    }
+
+    #[tokio::test]
+    async fn validation_errors_list_their_fields() {
+        let response = ApiError::invalid("name", "must not be empty").into_response();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["error"]["fields"]["name"], "must not be empty");
+    }
+}

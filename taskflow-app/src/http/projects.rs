@@ -1,0 +1,148 @@
+//! Projects: `GET`/`POST /api/v1/projects`, `GET`/`PATCH`/`DELETE /api/v1/projects/{id}`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, nullable};
+use super::page::{Page, PageQuery};
+use super::{ApiError, AppState};
+use crate::model::{NewProject, Project, ProjectPatch, now};
+use crate::with_pool;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/projects", get(list).post(create))
+        .route(
+            "/api/v1/projects/{id}",
+            get(show).patch(update).delete(remove),
+        )
+}
+
+/// The longest description kept, in characters.
+const MAX_DESCRIPTION: usize = 10_000;
+
+fn check_name(name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        Err(ApiError::invalid(
+            "name",
+            "must be 1 to 120 characters long",
+        ))
+    } else {
+        Ok(name.to_owned())
+    }
+}
+
+fn check_description(description: Option<String>) -> Result<Option<String>, ApiError> {
+    match description {
+        Some(d) if d.chars().count() > MAX_DESCRIPTION => Err(ApiError::invalid(
+            "description",
+            "must be at most 10000 characters long",
+        )),
+        other => Ok(other),
+    }
+}
+
+async fn list(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> Result<Json<Page<Project>>, ApiError> {
+    let request = query.check(&me.scope)?;
+    let mut select = Project::scoped(&me.scope).limit(request.fetch());
+    select = match request.after {
+        Some(after) => select.after(Project::CREATED_AT.asc(), after.created_at, after.id),
+        None => select
+            .order_by(Project::CREATED_AT.asc())
+            .order_by(Project::ID.asc()),
+    };
+    let projects = with_pool!(&state.db, pool => select.fetch_all(pool).await)?;
+    Ok(Json(
+        request.page(&me.scope, projects, |p| (p.created_at, p.id)),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct CreateProject {
+    name: Option<String>,
+    description: Option<String>,
+}
+
+async fn create(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    JsonBody(input): JsonBody<CreateProject>,
+) -> Result<(StatusCode, Json<Project>), ApiError> {
+    let name = check_name(input.name.as_deref().unwrap_or_default())?;
+    let description = check_description(input.description)?;
+    let at = now();
+    let new = NewProject {
+        id: Uuid::now_v7(),
+        name,
+        description,
+        created_at: at,
+        updated_at: at,
+    };
+    let project =
+        with_pool!(&state.db, pool => Project::scoped(&me.scope).insert(pool, new).await)?;
+    Ok((StatusCode::CREATED, Json(project)))
+}
+
+async fn show(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<Json<Project>, ApiError> {
+    let project = with_pool!(&state.db, pool => Project::scoped(&me.scope).get(pool, id).await)?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(project))
+}
+
+#[derive(Debug, Deserialize)]
+struct UpdateProject {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    description: Option<Option<String>>,
+}
+
+async fn update(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<Uuid>,
+    JsonBody(input): JsonBody<UpdateProject>,
+) -> Result<Json<Project>, ApiError> {
+    let patch = ProjectPatch {
+        name: input.name.as_deref().map(check_name).transpose()?,
+        description: input.description.map(check_description).transpose()?,
+        updated_at: Some(now()),
+        ..ProjectPatch::default()
+    };
+    let scoped = || Project::scoped(&me.scope);
+    let project = with_pool!(&state.db, pool => async {
+        if !scoped().update_by_key(pool, id, &patch).await? {
+            return Ok(None);
+        }
+        scoped().get(pool, id).await
+    }.await)?
+    .ok_or(ApiError::NotFound)?;
+    Ok(Json(project))
+}
+
+/// Deletes the project; the schema's cascades delete its tasks and their comments.
+async fn remove(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let deleted =
+        with_pool!(&state.db, pool => Project::scoped(&me.scope).delete_by_key(pool, id).await)?;
+    if deleted {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}

@@ -1,0 +1,288 @@
+//! Tasks: `GET`/`POST /api/v1/projects/{id}/tasks`, `GET`/`PATCH`/`DELETE /api/v1/tasks/{id}`.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use taskflow_tenancy::TenantScope;
+use uuid::Uuid;
+
+use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, nullable};
+use super::page::{Page, PageQuery};
+use super::{ApiError, AppState};
+use crate::model::{NewTask, Project, Task, TaskPatch, User, now};
+use crate::with_pool;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/projects/{id}/tasks", get(list).post(create))
+        .route("/api/v1/tasks/{id}", get(show).patch(update).delete(remove))
+}
+
+const STATUSES: [&str; 3] = ["todo", "in_progress", "done"];
+const PRIORITIES: [&str; 3] = ["low", "medium", "high"];
+const MAX_DESCRIPTION: usize = 10_000;
+
+/// The project, if it is one of this tenant's; another tenant's id is not found.
+async fn project(state: &AppState, scope: &TenantScope, id: Uuid) -> Result<Project, ApiError> {
+    with_pool!(&state.db, pool => Project::scoped(scope).get(pool, id).await)?
+        .ok_or(ApiError::NotFound)
+}
+
+#[derive(Debug, Deserialize)]
+struct TaskQuery {
+    status: Option<String>,
+    assignee_id: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+async fn list(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(project_id): IdPath<Uuid>,
+    QueryParams(query): QueryParams<TaskQuery>,
+) -> Result<Json<Page<Task>>, ApiError> {
+    let request = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor,
+    }
+    .check(&me.scope)?;
+    let mut select = Task::scoped(&me.scope)
+        .filter(Task::PROJECT_ID.eq(project_id))
+        .limit(request.fetch());
+    if let Some(status) = query.status {
+        if !STATUSES.contains(&status.as_str()) {
+            return Err(ApiError::BadRequest(
+                "status must be todo, in_progress or done".to_owned(),
+            ));
+        }
+        select = select.filter(Task::STATUS.eq(status));
+    }
+    if let Some(assignee) = query.assignee_id {
+        let assignee = Uuid::parse_str(&assignee)
+            .map_err(|_| ApiError::BadRequest("assignee_id must be a UUID".to_owned()))?;
+        select = select.filter(Task::ASSIGNEE_ID.eq(assignee));
+    }
+    select = match request.after {
+        Some(after) => select.after(Task::CREATED_AT.asc(), after.created_at, after.id),
+        None => select
+            .order_by(Task::CREATED_AT.asc())
+            .order_by(Task::ID.asc()),
+    };
+    project(&state, &me.scope, project_id).await?;
+    let tasks = with_pool!(&state.db, pool => select.fetch_all(pool).await)?;
+    Ok(Json(
+        request.page(&me.scope, tasks, |t| (t.created_at, t.id)),
+    ))
+}
+
+/// A task's fields as a client sends them, for a new task or a change. `Option<Option<_>>`
+/// fields tell an absent field (leave it) from `null` (clear it).
+#[derive(Debug, Default, Deserialize)]
+struct TaskInput {
+    project_id: Option<String>,
+    title: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    description: Option<Option<String>>,
+    status: Option<String>,
+    priority: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    assignee_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    due_date: Option<Option<String>>,
+}
+
+/// A [`TaskInput`] that passed the checks: a patch of the fields it sets.
+struct CheckedTask {
+    patch: TaskPatch,
+}
+
+impl TaskInput {
+    /// Checks every field that is present; `creating` also requires a title. The assignee and
+    /// the project must belong to this tenant: any other id is a 422.
+    async fn check(
+        self,
+        state: &AppState,
+        scope: &TenantScope,
+        creating: bool,
+    ) -> Result<CheckedTask, ApiError> {
+        let mut fields = BTreeMap::new();
+        let mut bad = |field: &str, message: &str| {
+            fields.insert(field.to_owned(), message.to_owned());
+        };
+        let title = match self.title.as_deref().map(str::trim) {
+            Some(t) if !t.is_empty() && t.chars().count() <= 200 => Some(t.to_owned()),
+            None if !creating => None,
+            _ => {
+                bad("title", "must be 1 to 200 characters long");
+                None
+            }
+        };
+        let description = self.description.inspect(|d| {
+            if d.as_ref()
+                .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION)
+            {
+                bad("description", "must be at most 10000 characters long");
+            }
+        });
+        let status = self.status.filter(|s| {
+            let ok = STATUSES.contains(&s.as_str());
+            if !ok {
+                bad("status", "must be todo, in_progress or done");
+            }
+            ok
+        });
+        let priority = self.priority.filter(|p| {
+            let ok = PRIORITIES.contains(&p.as_str());
+            if !ok {
+                bad("priority", "must be low, medium or high");
+            }
+            ok
+        });
+        let due_date = self.due_date.map(|d| {
+            d.and_then(|d| {
+                NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                    .map_err(|_| bad("due_date", "must be a date as YYYY-MM-DD, or null"))
+                    .ok()
+            })
+        });
+        let assignee_id = self.assignee_id.map(|a| {
+            a.and_then(|a| {
+                Uuid::parse_str(&a)
+                    .map_err(|_| bad("assignee_id", "must be a user of this tenant, or null"))
+                    .ok()
+            })
+        });
+        let project_id = self.project_id.and_then(|p| {
+            Uuid::parse_str(&p)
+                .map_err(|_| bad("project_id", "must be a project of this tenant"))
+                .ok()
+        });
+        if let Some(Some(assignee)) = assignee_id {
+            let known =
+                with_pool!(&state.db, pool => User::scoped(scope).get(pool, assignee).await)?;
+            if known.is_none() {
+                fields.insert(
+                    "assignee_id".to_owned(),
+                    "must be a user of this tenant, or null".to_owned(),
+                );
+            }
+        }
+        if let Some(project_id) = project_id {
+            let known =
+                with_pool!(&state.db, pool => Project::scoped(scope).get(pool, project_id).await)?;
+            if known.is_none() {
+                fields.insert(
+                    "project_id".to_owned(),
+                    "must be a project of this tenant".to_owned(),
+                );
+            }
+        }
+        if !fields.is_empty() {
+            return Err(ApiError::Validation(fields));
+        }
+        Ok(CheckedTask {
+            patch: TaskPatch {
+                project_id,
+                title,
+                description,
+                status,
+                priority,
+                assignee_id,
+                due_date,
+                ..TaskPatch::default()
+            },
+        })
+    }
+}
+
+/// A write the schema refused because a reference went away between the check and the write
+/// (the assignee or the project was removed meanwhile).
+fn reference_gone(err: taskflow_tenancy::Error) -> ApiError {
+    if err.is_foreign_key_violation() {
+        ApiError::invalid("assignee_id", "must be a user of this tenant, or null")
+    } else {
+        err.into()
+    }
+}
+
+async fn create(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(project_id): IdPath<Uuid>,
+    JsonBody(input): JsonBody<TaskInput>,
+) -> Result<(StatusCode, Json<Task>), ApiError> {
+    project(&state, &me.scope, project_id).await?;
+    let input = TaskInput {
+        project_id: None,
+        ..input
+    };
+    let CheckedTask { patch } = input.check(&state, &me.scope, true).await?;
+    let at = now();
+    let new = NewTask {
+        id: Uuid::now_v7(),
+        project_id,
+        title: patch.title.unwrap_or_default(),
+        description: patch.description.flatten(),
+        status: patch.status.unwrap_or_else(|| "todo".to_owned()),
+        priority: patch.priority.unwrap_or_else(|| "medium".to_owned()),
+        assignee_id: patch.assignee_id.flatten(),
+        due_date: patch.due_date.flatten(),
+        created_at: at,
+        updated_at: at,
+    };
+    let task = with_pool!(&state.db, pool => Task::scoped(&me.scope).insert(pool, new).await)
+        .map_err(reference_gone)?;
+    Ok((StatusCode::CREATED, Json(task)))
+}
+
+async fn show(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<Json<Task>, ApiError> {
+    let task = with_pool!(&state.db, pool => Task::scoped(&me.scope).get(pool, id).await)?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(task))
+}
+
+async fn update(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<Uuid>,
+    JsonBody(input): JsonBody<TaskInput>,
+) -> Result<Json<Task>, ApiError> {
+    let scoped = || Task::scoped(&me.scope);
+    with_pool!(&state.db, pool => scoped().get(pool, id).await)?.ok_or(ApiError::NotFound)?;
+    let CheckedTask { mut patch } = input.check(&state, &me.scope, false).await?;
+    patch.updated_at = Some(now());
+    let task = with_pool!(&state.db, pool => async {
+        if !scoped().update_by_key(pool, id, &patch).await? {
+            return Ok(None);
+        }
+        scoped().get(pool, id).await
+    }.await)
+    .map_err(reference_gone)?
+    .ok_or(ApiError::NotFound)?;
+    Ok(Json(task))
+}
+
+/// Deletes the task; the schema's cascade deletes its comments.
+async fn remove(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let deleted =
+        with_pool!(&state.db, pool => Task::scoped(&me.scope).delete_by_key(pool, id).await)?;
+    if deleted {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}

@@ -1,0 +1,298 @@
+//! The tenant's users: `GET`/`POST /api/v1/users`, `GET`/`PATCH`/`DELETE /api/v1/users/{id}`.
+//!
+//! Members read the list; owners and admins manage users; only an owner changes or removes an
+//! owner, or makes someone one; and a tenant always keeps at least one owner.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use taskflow_tenancy::TenantScope;
+use taskflow_tenancy::jwt::Role;
+use uuid::Uuid;
+
+use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams};
+use super::page::{Page, PageQuery};
+use super::{ApiError, AppState};
+use crate::model::{Comment, CommentPatch, NewUser, Task, TaskPatch, User, UserPatch, now};
+use crate::{password, with_pool};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/users", get(list).post(create))
+        .route("/api/v1/users/{id}", get(show).patch(update).delete(remove))
+}
+
+/// A new user as sent by a client; every field is checked by [`UserInput::check`].
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct UserInput {
+    email: Option<String>,
+    name: Option<String>,
+    password: Option<String>,
+    role: Option<String>,
+}
+
+/// A [`UserInput`] that passed the checks.
+#[derive(Debug)]
+pub(crate) struct CheckedUser {
+    email: String,
+    name: String,
+    password: String,
+    role: Role,
+}
+
+fn check_name(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        Err("must be 1 to 200 characters long".to_owned())
+    } else {
+        Ok(name.to_owned())
+    }
+}
+
+fn check_role(role: &str) -> Result<Role, String> {
+    role.parse()
+        .map_err(|_| "must be owner, admin or member".to_owned())
+}
+
+impl UserInput {
+    /// Checks every field; `role` forces the role (signup makes an owner). The error maps each
+    /// bad field, its name prefixed with `prefix`, to what is wrong with it.
+    pub(crate) fn check(
+        self,
+        role: Option<Role>,
+        prefix: &str,
+    ) -> Result<CheckedUser, BTreeMap<String, String>> {
+        let mut fields = BTreeMap::new();
+        let mut bad = |field: &str, message: String| {
+            fields.insert(format!("{prefix}{field}"), message);
+        };
+        let email = self.email.unwrap_or_default().trim().to_ascii_lowercase();
+        let well_formed = email.len() <= 254
+            && !email.chars().any(char::is_whitespace)
+            && email
+                .split_once('@')
+                .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+        if !well_formed {
+            bad("email", "must be an email address".to_owned());
+        }
+        let name = check_name(self.name.as_deref().unwrap_or_default())
+            .map_err(|m| bad("name", m))
+            .unwrap_or_default();
+        let password = self.password.unwrap_or_default();
+        if password.chars().count() < 8 {
+            bad("password", "must be at least 8 characters long".to_owned());
+        } else if password.len() > 1024 {
+            bad("password", "must be at most 1024 bytes long".to_owned());
+        }
+        let role = match role {
+            Some(role) => role,
+            None => match self.role.as_deref() {
+                None => Role::Member,
+                Some(role) => check_role(role)
+                    .map_err(|m| bad("role", m))
+                    .unwrap_or(Role::Member),
+            },
+        };
+        if fields.is_empty() {
+            Ok(CheckedUser {
+                email,
+                name,
+                password,
+                role,
+            })
+        } else {
+            Err(fields)
+        }
+    }
+}
+
+/// The row for a checked user, with the password hashed.
+pub(crate) async fn new_user(user: CheckedUser) -> Result<NewUser, ApiError> {
+    Ok(NewUser {
+        id: Uuid::now_v7(),
+        email: user.email,
+        name: user.name,
+        role: user.role.as_str().to_owned(),
+        password_hash: password::hash(&user.password).await?,
+        created_at: now(),
+    })
+}
+
+async fn list(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> Result<Json<Page<User>>, ApiError> {
+    let request = query.check(&me.scope)?;
+    let mut select = User::scoped(&me.scope).limit(request.fetch());
+    select = match request.after {
+        Some(after) => select.after(User::CREATED_AT.asc(), after.created_at, after.id),
+        None => select
+            .order_by(User::CREATED_AT.asc())
+            .order_by(User::ID.asc()),
+    };
+    let users = with_pool!(&state.db, pool => select.fetch_all(pool).await)?;
+    Ok(Json(
+        request.page(&me.scope, users, |u| (u.created_at, u.id)),
+    ))
+}
+
+async fn create(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    JsonBody(input): JsonBody<UserInput>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    me.require_user_manager()?;
+    let user = input.check(None, "").map_err(ApiError::Validation)?;
+    if user.role == Role::Owner && me.role != Role::Owner {
+        return Err(ApiError::Forbidden("only an owner can make an owner"));
+    }
+    let new = new_user(user).await?;
+    let user = with_pool!(&state.db, pool => User::scoped(&me.scope).insert(pool, new).await)?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+async fn show(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<Json<User>, ApiError> {
+    let user = with_pool!(&state.db, pool => User::scoped(&me.scope).get(pool, id).await)?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(user))
+}
+
+#[derive(Debug, Deserialize)]
+struct UpdateUser {
+    name: Option<String>,
+    role: Option<String>,
+}
+
+/// Whether the tenant has an owner besides `user`.
+async fn has_another_owner(
+    state: &AppState,
+    scope: &TenantScope,
+    user: Uuid,
+) -> Result<bool, ApiError> {
+    let others = User::scoped(scope)
+        .filter(User::ROLE.eq("owner".to_owned()))
+        .filter(User::ID.ne(user));
+    Ok(with_pool!(&state.db, pool => others.exists(pool).await)?)
+}
+
+/// The checks every change to `target` goes through: who may touch it, and the last owner.
+async fn check_change(
+    me: &CurrentUser,
+    state: &AppState,
+    target: &User,
+    new_role: Option<Role>,
+) -> Result<(), ApiError> {
+    me.require_user_manager()?;
+    let is_owner = target.role == Role::Owner.as_str();
+    if (is_owner || new_role == Some(Role::Owner)) && me.role != Role::Owner {
+        return Err(ApiError::Forbidden(
+            "only an owner can change or remove an owner",
+        ));
+    }
+    let stops_being_owner = is_owner && new_role != Some(Role::Owner);
+    if stops_being_owner && !has_another_owner(state, &me.scope, target.id).await? {
+        return Err(ApiError::Conflict("a tenant must keep at least one owner"));
+    }
+    Ok(())
+}
+
+async fn update(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<Uuid>,
+    JsonBody(input): JsonBody<UpdateUser>,
+) -> Result<Json<User>, ApiError> {
+    me.require_user_manager()?;
+    let mut fields = BTreeMap::new();
+    let name = input
+        .name
+        .as_deref()
+        .map(check_name)
+        .transpose()
+        .map_err(|m| fields.insert("name".to_owned(), m))
+        .ok()
+        .flatten();
+    let role = input
+        .role
+        .as_deref()
+        .map(check_role)
+        .transpose()
+        .map_err(|m| fields.insert("role".to_owned(), m))
+        .ok()
+        .flatten();
+    if !fields.is_empty() {
+        return Err(ApiError::Validation(fields));
+    }
+    let scoped = || User::scoped(&me.scope);
+    let target =
+        with_pool!(&state.db, pool => scoped().get(pool, id).await)?.ok_or(ApiError::NotFound)?;
+    let role_change = role.filter(|r| r.as_str() != target.role);
+    if role_change.is_some() {
+        check_change(&me, &state, &target, role_change).await?;
+    } else if target.role == Role::Owner.as_str() && me.role != Role::Owner {
+        return Err(ApiError::Forbidden(
+            "only an owner can change or remove an owner",
+        ));
+    }
+    let patch = UserPatch {
+        name,
+        role: role_change.map(|r| r.as_str().to_owned()),
+        ..UserPatch::default()
+    };
+    let user = with_pool!(&state.db, pool => async {
+        scoped().update_by_key(pool, id, &patch).await?;
+        scoped().get(pool, id).await
+    }.await)?
+    .ok_or(ApiError::NotFound)?;
+    Ok(Json(user))
+}
+
+/// Removes a user. Their tasks become unassigned and their comments stay, without an author,
+/// all in one transaction.
+async fn remove(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let scope = &me.scope;
+    let target = with_pool!(&state.db, pool => User::scoped(scope).get(pool, id).await)?
+        .ok_or(ApiError::NotFound)?;
+    check_change(&me, &state, &target, None).await?;
+    let unassign = TaskPatch {
+        assignee_id: Some(None),
+        updated_at: Some(now()),
+        ..TaskPatch::default()
+    };
+    let orphan = CommentPatch {
+        author_id: Some(None),
+        ..CommentPatch::default()
+    };
+    let deleted = with_pool!(&state.db, pool => async {
+        let mut tx = pool.begin().await?;
+        Task::scoped(scope)
+            .filter(Task::ASSIGNEE_ID.eq(id))
+            .update(&mut *tx, &unassign)
+            .await?;
+        Comment::scoped(scope)
+            .filter(Comment::AUTHOR_ID.eq(id))
+            .update(&mut *tx, &orphan)
+            .await?;
+        let deleted = User::scoped(scope).delete_by_key(&mut *tx, id).await?;
+        tx.commit().await?;
+        Ok::<_, ApiError>(deleted)
+    }.await)?;
+    if deleted {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}

@@ -1,0 +1,89 @@
+//! TaskFlow, the backend: organizations (tenants) on their own subdomains, their users,
+//! projects, tasks and comments, over the HTTP API of `shared/API.md`, on SQLite, MySQL/MariaDB
+//! or PostgreSQL.
+//!
+//! Tenant isolation comes from `taskflow-tenancy`: the tenant layer turns the request's host
+//! into a verified `TenantScope`, tokens are only valid on their tenant's host, and every query
+//! on a tenant table is built from that scope ([`model`]). The schema's composite keys make the
+//! database refuse a row that points into another tenant.
+//!
+//! `main.rs` parses the command line and calls [`serve`] or [`migrate`].
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod model;
+pub mod password;
+
+use std::time::Duration;
+
+pub use config::Config;
+
+/// Why the app could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A setting is invalid.
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    /// The JWT secret is unusable (too short).
+    #[error("TASKFLOW_JWT_SECRET: {0}")]
+    Jwt(#[from] taskflow_tenancy::jwt::JwtError),
+    /// The base domain is not a domain name.
+    #[error(transparent)]
+    Tenancy(#[from] taskflow_tenancy::Error),
+    /// The address could not be bound, or serving failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Applies the pending migrations to the database of `config`.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// let url = format!("sqlite://{}", dir.path().join("t.db").display());
+/// let config = taskflow_app::Config::from_vars(|name| (name == "DATABASE_URL").then(|| url.clone()))?;
+/// taskflow_app::migrate(&config).await?;
+/// // Twice is fine: nothing is pending the second time.
+/// taskflow_app::migrate(&config).await?;
+/// # Ok(())
+/// # }
+/// ```
+pub async fn migrate(config: &Config) -> Result<(), Error> {
+    let db = db::Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    tracing::info!("{} database is up to date", db.backend_name());
+    Ok(())
+}
+
+/// Opens the database (migrating it first unless `migrate` is false) and serves the API on
+/// `config.bind` until SIGINT or SIGTERM.
+pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
+    if config.jwt_secret_is_default {
+        tracing::warn!(
+            "!!! TASKFLOW_JWT_SECRET is not set: tokens are signed with a public development \
+             secret and anyone can forge them. Set it to a long random value in production. !!!"
+        );
+    }
+    let db = db::Db::connect(&config.database_url).await?;
+    if migrate {
+        db.migrate().await?;
+    }
+    let state = http::AppState::new(db, config)?;
+    if state.admin_token.is_none() {
+        tracing::info!("TASKFLOW_ADMIN_TOKEN is not set: the operator routes are off");
+    }
+    password::warm_up().await;
+    let listener = tokio::net::TcpListener::bind(config.bind).await?;
+    tracing::info!(
+        "serving on http://{} (tenants at *.{})",
+        listener.local_addr()?,
+        config.base_domain
+    );
+    http::serve(listener, http::app(state), Duration::from_secs(30)).await?;
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! The tenant-scoped tables, as `#[tenant_scoped]` models. Every query on them starts from a
+//! `TenantScope`, so it binds the tenant of the request.
+
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use taskflow_tenancy::{ModelInfo, TenantId, TenantModel, tenant_scoped};
+use uuid::Uuid;
+
+/// Every model, parents before children: the schema audit checks these.
+///
+/// ```
+/// assert_eq!(taskflow_app::model::MODELS.len(), 4);
+/// assert_eq!(taskflow_app::model::MODELS[0].table, "users");
+/// ```
+pub const MODELS: [ModelInfo; 4] = [User::INFO, Project::INFO, Task::INFO, Comment::INFO];
+
+/// The current time as stored: microseconds, the finest MySQL's `DATETIME(6)` keeps, so that a
+/// value reads back equal to what was written on every backend.
+///
+/// ```
+/// use chrono::Timelike;
+///
+/// assert_eq!(taskflow_app::model::now().nanosecond() % 1_000, 0);
+/// ```
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// A user of one tenant.
+#[tenant_scoped(table = "users", unique(email))]
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct User {
+    /// The tenant: never shown, the host already says which it is.
+    #[serde(skip)]
+    pub tenant_id: TenantId,
+    /// The user's id (the `sub` of their tokens).
+    pub id: Uuid,
+    /// Lowercase, unique in the tenant.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// `owner`, `admin` or `member`.
+    pub role: String,
+    /// The argon2id PHC string: never serialized.
+    #[serde(skip)]
+    pub password_hash: String,
+    /// When the user was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A project; its name is unique in its tenant.
+#[tenant_scoped(table = "projects", unique(name))]
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Project {
+    /// The tenant: never shown.
+    #[serde(skip)]
+    pub tenant_id: TenantId,
+    /// The project's id.
+    pub id: Uuid,
+    /// 1 to 120 characters, unique in the tenant.
+    pub name: String,
+    /// Free text, or null.
+    pub description: Option<String>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A task in a project of the same tenant.
+#[tenant_scoped(table = "tasks")]
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Task {
+    /// The tenant: never shown.
+    #[serde(skip)]
+    pub tenant_id: TenantId,
+    /// The task's id.
+    pub id: Uuid,
+    /// The project: a composite foreign key, so a project of the same tenant.
+    #[tenant_scoped(references = Project)]
+    pub project_id: Uuid,
+    /// 1 to 200 characters.
+    pub title: String,
+    /// Free text, or null.
+    pub description: Option<String>,
+    /// `todo`, `in_progress` or `done`.
+    pub status: String,
+    /// `low`, `medium` or `high`.
+    pub priority: String,
+    /// A user of the same tenant, or null.
+    #[tenant_scoped(references = User)]
+    pub assignee_id: Option<Uuid>,
+    /// The day it is due, or null.
+    pub due_date: Option<NaiveDate>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A comment on a task of the same tenant.
+#[tenant_scoped(table = "comments")]
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Comment {
+    /// The tenant: never shown.
+    #[serde(skip)]
+    pub tenant_id: TenantId,
+    /// The comment's id.
+    pub id: Uuid,
+    /// The task; deleting the task deletes its comments.
+    #[tenant_scoped(references = Task)]
+    pub task_id: Uuid,
+    /// Who wrote it; null once that user is removed.
+    #[tenant_scoped(references = User)]
+    pub author_id: Option<Uuid>,
+    /// 1 to 10,000 characters.
+    pub body: String,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+}

@@ -1,0 +1,310 @@
+//! A real TaskFlow server per test, on 127.0.0.1 port 0, over a fresh database, and a small
+//! HTTP client that talks to it with whatever `Host` a test wants.
+
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+use hyper::{HeaderMap, Method, Request, StatusCode};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{Value, json};
+use taskflow_app::Config;
+use taskflow_app::db::Db;
+use taskflow_app::http::{AppState, app};
+use taskflow_tenancy::testkit;
+
+/// The operator token every test server is configured with.
+pub(crate) const ADMIN_TOKEN: &str = "operator-token-for-tests";
+
+/// Which database a test server runs on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Backend {
+    Sqlite,
+    MySql,
+    Postgres,
+}
+
+/// A running server and a client for it.
+pub(crate) struct TestApp {
+    pub(crate) addr: SocketAddr,
+    pub(crate) db: Db,
+    client: Client<HttpConnector, Full<Bytes>>,
+    _sqlite: Option<testkit::SqliteDb>,
+}
+
+/// An answer: status, headers and the body parsed as JSON (`Value::Null` when empty).
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Value,
+}
+
+impl Answer {
+    /// The `error.code` of an error answer.
+    pub(crate) fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+/// A tenant made through signup, with its owner's token.
+#[derive(Debug, Clone)]
+pub(crate) struct Signed {
+    pub(crate) host: String,
+    pub(crate) tenant_id: String,
+    pub(crate) user_id: String,
+    pub(crate) token: String,
+}
+
+impl TestApp {
+    /// A server on a fresh database of `backend`; `None` when that server is not configured.
+    pub(crate) async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// [`TestApp::spawn`] with changes to the configuration.
+    pub(crate) async fn spawn_with(
+        backend: Backend,
+        change: impl FnOnce(&mut Config),
+    ) -> Option<TestApp> {
+        let (db, sqlite) = match backend {
+            Backend::Sqlite => {
+                let file = testkit::sqlite().await.expect("a fresh SQLite file");
+                (Db::Sqlite(file.pool.clone()), Some(file))
+            }
+            Backend::MySql => {
+                let url = testkit::mysql_url()?;
+                let (pool, _) = testkit::mysql(&url).await.expect("a fresh MySQL database");
+                (Db::MySql(pool), None)
+            }
+            Backend::Postgres => {
+                let url = testkit::postgres_url()?;
+                let (pool, _) = testkit::postgres(&url)
+                    .await
+                    .expect("a fresh PostgreSQL database");
+                (Db::Postgres(pool), None)
+            }
+        };
+        db.migrate().await.expect("migrations apply");
+        let mut config = Config::from_vars(|name| match name {
+            "TASKFLOW_JWT_SECRET" => Some("a test secret that is long enough for HS256".into()),
+            "TASKFLOW_ADMIN_TOKEN" => Some(ADMIN_TOKEN.into()),
+            "TASKFLOW_RATE_LIMIT" => Some("0".into()),
+            _ => None,
+        })
+        .expect("test configuration");
+        change(&mut config);
+        let state = AppState::new(db.clone(), &config).expect("app state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app(state)).await });
+        let client = Client::builder(TokioExecutor::new()).build_http();
+        Some(TestApp {
+            addr,
+            db,
+            client,
+            _sqlite: sqlite,
+        })
+    }
+
+    /// Sends a request with raw body bytes and headers of the test's choosing.
+    pub(crate) async fn raw(
+        &self,
+        method: Method,
+        host: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Bytes>,
+    ) -> Answer {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("http://{}{}", self.addr, path))
+            .header(HOST, host);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Full::new(body.into())).unwrap();
+        let response = self
+            .client
+            .request(request)
+            .await
+            .expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                panic!("not JSON ({status}): {}", String::from_utf8_lossy(&bytes))
+            })
+        };
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Sends `body` (if any) as JSON, with the bearer `token` (if any).
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        host: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let bearer = token.map(|t| format!("Bearer {t}"));
+        let mut headers = Vec::new();
+        if let Some(bearer) = &bearer {
+            headers.push((AUTHORIZATION.as_str(), bearer.as_str()));
+        }
+        let bytes = match body {
+            Some(body) => {
+                headers.push((CONTENT_TYPE.as_str(), "application/json"));
+                Bytes::from(serde_json::to_vec(&body).unwrap())
+            }
+            None => Bytes::new(),
+        };
+        self.raw(method, host, path, &headers, bytes).await
+    }
+
+    pub(crate) async fn get(&self, host: &str, path: &str, token: &str) -> Answer {
+        self.send(Method::GET, host, path, Some(token), None).await
+    }
+
+    pub(crate) async fn post(&self, host: &str, path: &str, token: &str, body: Value) -> Answer {
+        self.send(Method::POST, host, path, Some(token), Some(body))
+            .await
+    }
+
+    pub(crate) async fn patch(&self, host: &str, path: &str, token: &str, body: Value) -> Answer {
+        self.send(Method::PATCH, host, path, Some(token), Some(body))
+            .await
+    }
+
+    pub(crate) async fn delete(&self, host: &str, path: &str, token: &str) -> Answer {
+        self.send(Method::DELETE, host, path, Some(token), None)
+            .await
+    }
+
+    /// Signs `subdomain` up with the owner `owner@<subdomain>.example`, password `password1`.
+    pub(crate) async fn signup(&self, subdomain: &str) -> Signed {
+        let answer = self
+            .send(
+                Method::POST,
+                "localhost",
+                "/api/v1/tenants",
+                None,
+                Some(json!({
+                    "name": format!("{subdomain} Inc."),
+                    "subdomain": subdomain,
+                    "owner": {
+                        "email": format!("owner@{subdomain}.example"),
+                        "name": "Owner",
+                        "password": "password1",
+                    },
+                })),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{:?}", answer.body);
+        Signed {
+            host: format!("{subdomain}.localhost"),
+            tenant_id: answer.body["tenant"]["id"].as_str().unwrap().to_owned(),
+            user_id: answer.body["user"]["id"].as_str().unwrap().to_owned(),
+            token: answer.body["token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Adds a user with `role` to the tenant of `owner`; returns its id and token.
+    pub(crate) async fn add_user(
+        &self,
+        owner: &Signed,
+        email: &str,
+        role: &str,
+    ) -> (String, String) {
+        let created = self
+            .post(
+                &owner.host,
+                "/api/v1/users",
+                &owner.token,
+                json!({ "email": email, "name": email, "password": "password1", "role": role }),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        let login = self
+            .send(
+                Method::POST,
+                &owner.host,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({ "email": email, "password": "password1" })),
+            )
+            .await;
+        assert_eq!(login.status, StatusCode::OK, "{:?}", login.body);
+        (id, login.body["token"].as_str().unwrap().to_owned())
+    }
+
+    /// Creates a project in the tenant of `who`; returns its id.
+    pub(crate) async fn project(&self, who: &Signed, name: &str) -> String {
+        let created = self
+            .post(
+                &who.host,
+                "/api/v1/projects",
+                &who.token,
+                json!({ "name": name }),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+        created.body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a task in `project`; returns its id.
+    pub(crate) async fn task(&self, who: &Signed, project: &str, title: &str) -> String {
+        let created = self
+            .post(
+                &who.host,
+                &format!("/api/v1/projects/{project}/tasks"),
+                &who.token,
+                json!({ "title": title }),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+        created.body["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// Declares each named `async fn(TestApp)` as a test on SQLite, MariaDB/MySQL and PostgreSQL
+/// (the last two skip, or fail under `TASKFLOW_REQUIRE_SERVERS=1`, when their URL is unset).
+macro_rules! api_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                let app = crate::helpers::TestApp::spawn(crate::helpers::Backend::Sqlite).await;
+                super::$name(app.expect("SQLite needs no server")).await;
+            })*
+        }
+        mod mysql {
+            $(#[tokio::test]
+            async fn $name() {
+                if let Some(app) = crate::helpers::TestApp::spawn(crate::helpers::Backend::MySql).await {
+                    super::$name(app).await;
+                }
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                if let Some(app) = crate::helpers::TestApp::spawn(crate::helpers::Backend::Postgres).await {
+                    super::$name(app).await;
+                }
+            })*
+        }
+    };
+}

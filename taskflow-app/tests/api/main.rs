@@ -1,0 +1,16 @@
+//! The TaskFlow API over real HTTP: each test starts the app on 127.0.0.1 port 0 over a fresh
+//! database (a SQLite file; a new MariaDB/MySQL and PostgreSQL database when
+//! `TASKFLOW_TEST_MYSQL_URL` / `TASKFLOW_TEST_POSTGRES_URL` are set) and talks to it as a client
+//! would, `Host` header included.
+
+#[macro_use]
+mod helpers;
+
+mod auth;
+mod comments;
+mod platform;
+mod projects;
+mod requests;
+mod schema;
+mod tasks;
+mod users;

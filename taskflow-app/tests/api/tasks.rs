@@ -1,0 +1,287 @@
+//! Tasks: fields and defaults, changes, filters, pages, assignees, and the tenant wall.
+
+use hyper::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+api_tests!(
+    a_task_has_defaults_and_every_field,
+    a_task_changes_field_by_field,
+    task_input_is_checked,
+    the_assignee_must_be_a_user_of_this_tenant,
+    tasks_filter_by_status_and_assignee_and_come_in_pages,
+    another_tenants_task_is_not_found,
+);
+
+async fn a_task_has_defaults_and_every_field(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let project = app.project(&acme, "Rocket").await;
+    let tasks = format!("/api/v1/projects/{project}/tasks");
+    let plain = app
+        .post(
+            &acme.host,
+            &tasks,
+            &acme.token,
+            json!({ "title": "Launch" }),
+        )
+        .await;
+    assert_eq!(plain.status, StatusCode::CREATED, "{:?}", plain.body);
+    assert_eq!(plain.body["project_id"], project.as_str());
+    assert_eq!(plain.body["status"], "todo");
+    assert_eq!(plain.body["priority"], "medium");
+    for field in ["description", "assignee_id", "due_date"] {
+        assert_eq!(plain.body[field], Value::Null, "{field}");
+    }
+    let full = app
+        .post(&acme.host, &tasks, &acme.token, json!({
+            "title": "Land", "description": "softly", "status": "in_progress", "priority": "high",
+            "assignee_id": acme.user_id, "due_date": "2030-01-31",
+        }))
+        .await;
+    assert_eq!(full.status, StatusCode::CREATED, "{:?}", full.body);
+    assert_eq!(full.body["status"], "in_progress");
+    assert_eq!(full.body["priority"], "high");
+    assert_eq!(full.body["assignee_id"], acme.user_id.as_str());
+    assert_eq!(full.body["due_date"], "2030-01-31");
+    let path = format!("/api/v1/tasks/{}", full.body["id"].as_str().unwrap());
+    assert_eq!(
+        app.get(&acme.host, &path, &acme.token).await.body,
+        full.body
+    );
+}
+
+async fn a_task_changes_field_by_field(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let project = app.project(&acme, "Rocket").await;
+    let other = app.project(&acme, "Other").await;
+    let task = app.task(&acme, &project, "Launch").await;
+    let path = format!("/api/v1/tasks/{task}");
+    let changed = app
+        .patch(&acme.host, &path, &acme.token, json!({
+            "status": "done", "assignee_id": acme.user_id, "due_date": "2031-02-03", "description": "d",
+        }))
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+    assert_eq!(changed.body["status"], "done");
+    assert_eq!(changed.body["title"], "Launch");
+    assert_eq!(changed.body["due_date"], "2031-02-03");
+    let cleared = app
+        .patch(
+            &acme.host,
+            &path,
+            &acme.token,
+            json!({ "assignee_id": null, "due_date": null, "title": "Go" }),
+        )
+        .await;
+    assert_eq!(cleared.body["assignee_id"], Value::Null);
+    assert_eq!(cleared.body["due_date"], Value::Null);
+    assert_eq!(cleared.body["description"], "d");
+    assert_eq!(cleared.body["title"], "Go");
+    let moved = app
+        .patch(
+            &acme.host,
+            &path,
+            &acme.token,
+            json!({ "project_id": other }),
+        )
+        .await;
+    assert_eq!(moved.body["project_id"], other.as_str());
+    assert_eq!(
+        app.delete(&acme.host, &path, &acme.token).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.get(&acme.host, &path, &acme.token).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.patch(&acme.host, &path, &acme.token, json!({ "title": "x" }))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn task_input_is_checked(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let project = app.project(&acme, "Rocket").await;
+    let tasks = format!("/api/v1/projects/{project}/tasks");
+    for (body, field) in [
+        (json!({}), "title"),
+        (json!({ "title": "" }), "title"),
+        (json!({ "title": "x".repeat(201) }), "title"),
+        (json!({ "title": "t", "status": "doing" }), "status"),
+        (json!({ "title": "t", "priority": "urgent" }), "priority"),
+        (
+            json!({ "title": "t", "due_date": "31/01/2030" }),
+            "due_date",
+        ),
+        (
+            json!({ "title": "t", "assignee_id": "nobody" }),
+            "assignee_id",
+        ),
+    ] {
+        let answer = app
+            .post(&acme.host, &tasks, &acme.token, body.clone())
+            .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            answer.body["error"]["fields"][field].is_string(),
+            "{body}: {:?}",
+            answer.body
+        );
+    }
+    let task = app.task(&acme, &project, "Launch").await;
+    let bad = app
+        .patch(
+            &acme.host,
+            &format!("/api/v1/tasks/{task}"),
+            &acme.token,
+            json!({ "title": "", "status": "nope" }),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let untouched = app
+        .get(&acme.host, &format!("/api/v1/tasks/{task}"), &acme.token)
+        .await;
+    assert_eq!(untouched.body["title"], "Launch");
+    let listed = app.get(&acme.host, &tasks, &acme.token).await;
+    assert_eq!(
+        listed.body["items"].as_array().unwrap().len(),
+        1,
+        "failed writes changed nothing"
+    );
+}
+
+async fn the_assignee_must_be_a_user_of_this_tenant(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let globex = app.signup("globex").await;
+    let project = app.project(&acme, "Rocket").await;
+    let tasks = format!("/api/v1/projects/{project}/tasks");
+    let foreign = app
+        .post(
+            &acme.host,
+            &tasks,
+            &acme.token,
+            json!({ "title": "t", "assignee_id": globex.user_id }),
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(foreign.body["error"]["fields"]["assignee_id"].is_string());
+    let task = app.task(&acme, &project, "Launch").await;
+    let reassigned = app
+        .patch(
+            &acme.host,
+            &format!("/api/v1/tasks/{task}"),
+            &acme.token,
+            json!({ "assignee_id": globex.user_id }),
+        )
+        .await;
+    assert_eq!(reassigned.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let other_project = app.project(&globex, "Theirs").await;
+    let moved = app
+        .patch(
+            &acme.host,
+            &format!("/api/v1/tasks/{task}"),
+            &acme.token,
+            json!({ "project_id": other_project }),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn tasks_filter_by_status_and_assignee_and_come_in_pages(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let (member, _) = app.add_user(&acme, "m@acme.example", "member").await;
+    let project = app.project(&acme, "Rocket").await;
+    let other = app.project(&acme, "Other").await;
+    let tasks = format!("/api/v1/projects/{project}/tasks");
+    let mut done_by_member = Vec::new();
+    for n in 0..5 {
+        let (status, assignee) = if n % 2 == 0 {
+            ("done", Some(&member))
+        } else {
+            ("todo", None)
+        };
+        let made = app
+            .post(
+                &acme.host,
+                &tasks,
+                &acme.token,
+                json!({ "title": format!("T{n}"), "status": status, "assignee_id": assignee }),
+            )
+            .await;
+        if n % 2 == 0 {
+            done_by_member.push(made.body["id"].clone());
+        }
+    }
+    app.task(&acme, &other, "elsewhere").await;
+    let all = app.get(&acme.host, &tasks, &acme.token).await;
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 5);
+    let done = app
+        .get(&acme.host, &format!("{tasks}?status=done"), &acme.token)
+        .await;
+    let ids: Vec<_> = done.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].clone())
+        .collect();
+    assert_eq!(ids, done_by_member);
+    let mine = app
+        .get(
+            &acme.host,
+            &format!("{tasks}?assignee_id={member}&status=done&limit=2"),
+            &acme.token,
+        )
+        .await;
+    assert_eq!(mine.body["items"].as_array().unwrap().len(), 2);
+    let cursor = mine.body["next_cursor"].as_str().unwrap();
+    let rest = app
+        .get(
+            &acme.host,
+            &format!("{tasks}?assignee_id={member}&status=done&limit=2&cursor={cursor}"),
+            &acme.token,
+        )
+        .await;
+    assert_eq!(rest.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rest.body["items"][0]["id"], done_by_member[2]);
+    assert_eq!(rest.body["next_cursor"], Value::Null);
+    for query in ["status=doing", "assignee_id=42", "limit=0"] {
+        let answer = app
+            .get(&acme.host, &format!("{tasks}?{query}"), &acme.token)
+            .await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{query}");
+    }
+}
+
+async fn another_tenants_task_is_not_found(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let globex = app.signup("globex").await;
+    let project = app.project(&acme, "Rocket").await;
+    let task = app.task(&acme, &project, "Launch").await;
+    let path = format!("/api/v1/tasks/{task}");
+    for answer in [
+        app.get(&globex.host, &path, &globex.token).await,
+        app.patch(
+            &globex.host,
+            &path,
+            &globex.token,
+            json!({ "title": "Pwned" }),
+        )
+        .await,
+        app.delete(&globex.host, &path, &globex.token).await,
+    ] {
+        assert_eq!(answer.status, StatusCode::NOT_FOUND);
+        assert_eq!(answer.code(), "not_found");
+    }
+    assert_eq!(
+        app.get(&acme.host, &path, &acme.token).await.body["title"],
+        "Launch"
+    );
+    assert_eq!(
+        app.get(&globex.host, &path, &acme.token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
