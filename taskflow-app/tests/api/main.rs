@@ -7,6 +7,7 @@
 mod helpers;
 
 mod auth;
+mod cli;
 mod comments;
 mod platform;
 mod projects;
