@@ -63,6 +63,11 @@
 //!   marked `failed` with the error `tenant <id> is suspended` and its handler does not run: a
 //!   report asked for before a suspension is not produced after it. Deleting a tenant deletes
 //!   its jobs (`ON DELETE CASCADE`).
+//! - **Logs.** Each run is inside a `job` span with `tenant`, `job` and `kind` fields; with
+//!   feature `tower`, the handler also runs with its tenant set for
+//!   `layer::current_tenant_for_logs`, as a request handler does.
+//! - **Shutdown.** [`JobWorkers::shutdown`] lets each worker finish the job it is running and
+//!   claim no more.
 //! - **Clocks.** Leases are timestamps written by the workers: keep worker clocks in sync (NTP)
 //!   to well under the lease.
 

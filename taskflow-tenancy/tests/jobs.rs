@@ -621,6 +621,104 @@ where
     );
 }
 
+async fn shutdown_finishes_the_running_job<DB>(pool: Pool<DB>)
+where
+    DB: Backend,
+    Note: for<'r> FromRow<'r, DB::Row>,
+    Job: for<'r> FromRow<'r, DB::Row>,
+    Tenant: for<'r> FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
+{
+    let f = setup(pool).await;
+    let gate = Arc::new(Semaphore::new(0));
+    let workers = JobRunner::new(f.pool.clone())
+        .register(
+            "notes_report",
+            NotesReport {
+                gate: Arc::clone(&gate),
+            },
+        )
+        .poll_interval(Duration::from_millis(5))
+        .start(2);
+    let id = f
+        .jobs
+        .enqueue(&f.pool, &f.acme, "notes_report", json!({"title": "t"}))
+        .await
+        .unwrap();
+    wait_for("the job to report progress", || async {
+        f.jobs.get(&f.acme, id).await.unwrap().unwrap().progress == 40
+    })
+    .await;
+
+    workers.shutdown_handle().shutdown();
+    let stopping = tokio::spawn(workers.shutdown());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !stopping.is_finished(),
+        "shutdown waits for the running job"
+    );
+    // Stopping workers claim nothing new.
+    let later = f
+        .jobs
+        .enqueue(
+            &f.pool,
+            &f.globex,
+            "notes_report",
+            json!({"title": "later"}),
+        )
+        .await
+        .unwrap();
+    gate.add_permits(2);
+    tokio::time::timeout(Duration::from_secs(30), stopping)
+        .await
+        .expect("shutdown ends once the job is done")
+        .unwrap();
+    let job = f.jobs.get(&f.acme, id).await.unwrap().unwrap();
+    assert_eq!(job.status, JobStatus::Done);
+    assert_eq!(job.result.as_deref(), Some("title=t\nbody\na1\na2\n"));
+    let job = f.jobs.get(&f.globex, later).await.unwrap().unwrap();
+    assert_eq!(job.status, JobStatus::Queued);
+}
+
+/// With a concrete backend, as in an axum handler or a spawned task, the futures are `Send`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn futures_on_a_concrete_backend_are_send() {
+    let db = taskflow_tenancy::testkit::sqlite().await.unwrap();
+    let f = setup(db.pool.clone()).await;
+    let runner = JobRunner::new(f.pool.clone()).register(
+        "echo",
+        handler_fn(|ctx: JobContext<sqlx::Sqlite>| async move {
+            ctx.progress(50).await?;
+            Ok(Some(ctx.payload().to_string()))
+        }),
+    );
+    let (jobs, pool, scope) = (f.jobs.clone(), f.pool.clone(), f.acme.clone());
+    let id = tokio::spawn(async move {
+        let mut tx = pool.begin().await?;
+        let id = jobs
+            .enqueue(&mut *tx, &scope, "echo", json!([1, 2]))
+            .await?;
+        tx.commit().await?;
+        Ok::<_, taskflow_tenancy::Error>(id)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let ran = tokio::spawn(async move { runner.run_until_idle().await })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ran, 1);
+    let (jobs, scope) = (f.jobs.clone(), f.acme.clone());
+    let job = tokio::spawn(async move { jobs.get(&scope, id).await })
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.result.as_deref(), Some("[1,2]"));
+}
+
 /// Each scenario on each backend, on a fresh database.
 macro_rules! on_every_backend {
     ($($scenario:ident),* $(,)?) => {
@@ -671,4 +769,5 @@ on_every_backend!(
     handler_errors_fail_the_job,
     competing_runners_never_run_a_job_twice,
     an_expired_lease_is_claimed_again,
+    shutdown_finishes_the_running_job,
 );
