@@ -115,6 +115,7 @@ pub fn app(state: AppState) -> Router {
         .merge(tenants::router())
         .merge(tenant_routes)
         .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())

@@ -23,6 +23,9 @@ pub enum ApiError {
     /// 404 `not_found`: no such resource in this tenant.
     #[error("not found")]
     NotFound,
+    /// 405 `method_not_allowed`: the path exists, the method does not.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// 409 `conflict`: a unique value is taken, or the change would break a rule of the data
     /// (the last owner).
     #[error("conflict: {0}")]
@@ -64,6 +67,11 @@ impl ApiError {
                 StatusCode::NOT_FOUND,
                 "not_found",
                 "no such resource".to_owned(),
+            ),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this method is not allowed here".to_owned(),
             ),
             ApiError::Conflict(message) => {
                 (StatusCode::CONFLICT, "conflict", (*message).to_owned())

@@ -59,6 +59,22 @@ async fn malformed_bodies_are_400_and_oversized_ones_413(app: TestApp) {
     let listed = app.get(&acme.host, "/api/v1/projects", &acme.token).await;
     assert_eq!(listed.body["items"], serde_json::json!([]));
 
+    let wrong_method = app
+        .send(
+            Method::PUT,
+            &acme.host,
+            "/api/v1/projects",
+            Some(&acme.token),
+            None,
+        )
+        .await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong_method.code(), "method_not_allowed");
+    let platform = app
+        .send(Method::DELETE, "localhost", "/healthz", None, None)
+        .await;
+    assert_eq!(platform.status, StatusCode::METHOD_NOT_ALLOWED);
+
     let nowhere = app.get(&acme.host, "/api/v1/nowhere", &acme.token).await;
     assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
     assert_eq!(nowhere.code(), "not_found");
