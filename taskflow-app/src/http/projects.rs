@@ -123,9 +123,8 @@ async fn update(
     };
     let scoped = || Project::scoped(&me.scope);
     let project = with_pool!(&state.db, pool => async {
-        if !scoped().update_by_key(pool, id, &patch).await? {
-            return Ok(None);
-        }
+        // Read back rather than trust the count: MySQL counts changed rows, not matched ones.
+        scoped().update_by_key(pool, id, &patch).await?;
         scoped().get(pool, id).await
     }.await)?
     .ok_or(ApiError::NotFound)?;

@@ -262,9 +262,8 @@ async fn update(
     let CheckedTask { mut patch } = input.check(&state, &me.scope, false).await?;
     patch.updated_at = Some(now());
     let task = with_pool!(&state.db, pool => async {
-        if !scoped().update_by_key(pool, id, &patch).await? {
-            return Ok(None);
-        }
+        // Read back rather than trust the count: MySQL counts changed rows, not matched ones.
+        scoped().update_by_key(pool, id, &patch).await?;
         scoped().get(pool, id).await
     }.await)
     .map_err(reference_gone)?
