@@ -89,9 +89,9 @@
 //! inferred from the executor a query runs on.
 
 mod admin;
+pub mod audit;
 #[cfg(feature = "axum")]
 pub mod axum;
-pub mod audit;
 mod backend;
 mod error;
 #[cfg(feature = "jobs")]

@@ -12,9 +12,31 @@ use crate::{
 
 /// Subdomains that name no tenant: they belong to the platform.
 pub const RESERVED_SUBDOMAINS: &[&str] = &[
-    "www", "api", "admin", "app", "static", "assets", "cdn", "mail", "smtp", "ftp", "status",
-    "docs", "help", "support", "blog", "dashboard", "console", "auth", "login", "signup",
-    "billing", "root", "system", "internal", "localhost",
+    "www",
+    "api",
+    "admin",
+    "app",
+    "static",
+    "assets",
+    "cdn",
+    "mail",
+    "smtp",
+    "ftp",
+    "status",
+    "docs",
+    "help",
+    "support",
+    "blog",
+    "dashboard",
+    "console",
+    "auth",
+    "login",
+    "signup",
+    "billing",
+    "root",
+    "system",
+    "internal",
+    "localhost",
 ];
 
 /// Checks a subdomain: `[a-z0-9](-?[a-z0-9])*`, 3 to 63 characters, not reserved.
@@ -45,9 +67,7 @@ pub fn validate_subdomain(subdomain: &str) -> Result<()> {
         && bytes.iter().all(|&b| alnum(b) || b == b'-')
         && !subdomain.contains("--");
     if !well_formed {
-        return invalid(
-            "must be lowercase letters and digits, with single hyphens between them",
-        );
+        return invalid("must be lowercase letters and digits, with single hyphens between them");
     }
     if RESERVED_SUBDOMAINS.contains(&subdomain) {
         return invalid("is reserved");
