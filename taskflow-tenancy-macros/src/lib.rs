@@ -1,8 +1,8 @@
 //! The proc-macro behind `taskflow_tenancy::tenant_scoped`. Use it through `taskflow-tenancy`,
 //! which re-exports it and holds the runtime the generated code calls.
 //!
-//! The macro works in three passes, each in its own module: [`ast`] parses the struct and the
-//! attribute arguments into a typed model, [`valid`] checks that model, and [`expand`] writes
+//! The macro works in three passes, each in its own module: `ast` parses the struct and the
+//! attribute arguments into a typed model, `valid` checks that model, and `expand` writes
 //! the code. Every error is spanned on the offending token, and on error the struct is still
 //! emitted so that one mistake does not cascade into many.
 
