@@ -1,6 +1,7 @@
 //! Settings read from the environment, as the command line section of the API contract lists them.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use taskflow_tenancy::limit::TenantLimits;
 
@@ -23,6 +24,8 @@ pub const DEVELOPMENT_JWT_SECRET: &str = "taskflow-development-secret-do-not-use
 /// assert!(config.limits.is_off());
 /// assert!(config.admin_token.is_none());
 /// assert!(config.jwt_secret_is_default);
+/// assert!(config.demo);
+/// assert_eq!(config.frontend_dir, std::path::Path::new("frontend/dist"));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -41,6 +44,12 @@ pub struct Config {
     pub admin_token: Option<String>,
     /// `TASKFLOW_RATE_LIMIT` requests per second per tenant, burst twice that; `0` is off.
     pub limits: TenantLimits,
+    /// `TASKFLOW_DEMO` (default on; `0`, `false`, `no` or `off` turn it off, as `serve
+    /// --no-demo` does): whether `serve` creates demo tenants on a database with none.
+    pub demo: bool,
+    /// `TASKFLOW_FRONTEND_DIR`, default `frontend/dist`: the built frontend, served when it
+    /// holds an `index.html`.
+    pub frontend_dir: PathBuf,
 }
 
 /// A setting that could not be read.
@@ -96,6 +105,15 @@ impl Config {
             jwt_secret_is_default,
             admin_token: var("TASKFLOW_ADMIN_TOKEN"),
             limits,
+            demo: !var("TASKFLOW_DEMO").is_some_and(|v| {
+                matches!(
+                    v.trim().to_ascii_lowercase().as_str(),
+                    "0" | "false" | "no" | "off"
+                )
+            }),
+            frontend_dir: PathBuf::from(
+                var("TASKFLOW_FRONTEND_DIR").unwrap_or_else(|| "frontend/dist".to_owned()),
+            ),
         })
     }
 }

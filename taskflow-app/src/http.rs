@@ -4,6 +4,7 @@ mod auth;
 mod comments;
 mod error;
 mod extractor;
+mod frontend;
 mod health;
 mod page;
 mod projects;
@@ -12,6 +13,7 @@ mod tenants;
 mod users;
 
 use std::future::IntoFuture;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -47,6 +49,8 @@ pub struct AppState {
     pub limits: TenantLimits,
     /// The operator's token; operator routes are off without one.
     pub admin_token: Option<Arc<str>>,
+    /// The built frontend, served for every `GET` outside the API.
+    pub frontend_dir: Arc<Path>,
 }
 
 impl AppState {
@@ -70,12 +74,14 @@ impl AppState {
             resolver: SubdomainResolver::new(&config.base_domain)?,
             limits: config.limits,
             admin_token: config.admin_token.as_deref().map(Arc::from),
+            frontend_dir: Arc::from(config.frontend_dir.as_path()),
         })
     }
 }
 
 /// The whole API. Platform routes answer on any host; tenant routes sit behind the tenant
-/// layer (which resolves the host to an active tenant) and the per-tenant limits.
+/// layer (which resolves the host to an active tenant) and the per-tenant limits. Any other
+/// `GET` outside `/api/` is the built frontend (see [`Config::frontend_dir`](crate::Config)).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -114,7 +120,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(tenants::router())
         .merge(tenant_routes)
-        .fallback(|| async { ApiError::NotFound })
+        .fallback(frontend::fallback)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

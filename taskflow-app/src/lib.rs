@@ -14,6 +14,7 @@ pub mod db;
 pub mod http;
 pub mod model;
 pub mod password;
+pub mod seed;
 
 use std::time::Duration;
 
@@ -34,6 +35,9 @@ pub enum Error {
     /// The base domain is not a domain name.
     #[error(transparent)]
     Tenancy(#[from] taskflow_tenancy::Error),
+    /// Demo data could not be written.
+    #[error(transparent)]
+    Seed(#[from] seed::SeedError),
     /// The address could not be bound, or serving failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -61,7 +65,9 @@ pub async fn migrate(config: &Config) -> Result<(), Error> {
 }
 
 /// Opens the database (migrating it first unless `migrate` is false) and serves the API on
-/// `config.bind` until SIGINT or SIGTERM.
+/// `config.bind` until SIGINT or SIGTERM. On a database with no tenant, and unless
+/// `config.demo` is off, first creates the demo tenants of [`seed::demo_if_empty`] and prints
+/// how to log in to them.
 pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
     if config.jwt_secret_is_default {
         tracing::warn!(
@@ -73,6 +79,11 @@ pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
     if migrate {
         db.migrate().await?;
     }
+    let demo = if config.demo {
+        seed::demo_if_empty(&db).await?
+    } else {
+        Vec::new()
+    };
     let state = http::AppState::new(db, config)?;
     if state.admin_token.is_none() {
         tracing::info!("TASKFLOW_ADMIN_TOKEN is not set: the operator routes are off");
@@ -84,6 +95,38 @@ pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
         listener.local_addr()?,
         config.base_domain
     );
+    if !demo.is_empty() {
+        let port = listener.local_addr()?.port();
+        println!("{}", demo_instructions(&demo, &config.base_domain, port));
+    }
     http::serve(listener, http::app(state), Duration::from_secs(30)).await?;
     Ok(())
+}
+
+/// How to log in to the demo tenants `subdomains` of a server on `base_domain` and `port`.
+///
+/// ```
+/// let text = taskflow_app::demo_instructions(&["acme"], "localhost", 8080);
+/// assert!(text.contains("http://acme.localhost:8080"));
+/// assert!(text.contains("owner@acme.example"));
+/// assert!(text.contains("-H 'Host: acme.localhost'"));
+/// ```
+pub fn demo_instructions(subdomains: &[&str], base_domain: &str, port: u16) -> String {
+    let mut text = String::from("Demo data created (the database had no tenant). Log in at:\n");
+    for subdomain in subdomains {
+        text.push_str(&format!(
+            "  http://{subdomain}.{base_domain}:{port}  email owner@{subdomain}.example  password {}\n",
+            seed::DEMO_PASSWORD
+        ));
+    }
+    let first = subdomains.first().copied().unwrap_or("acme");
+    text.push_str(&format!(
+        "With curl, name the tenant in the Host header (the port is ignored):\n  \
+         curl -H 'Host: {first}.{base_domain}' -H 'Content-Type: application/json' \\\n    \
+         -d '{{\"email\":\"owner@{first}.example\",\"password\":\"{}\"}}' \\\n    \
+         http://127.0.0.1:{port}/api/v1/auth/login\n\
+         Start with --no-demo (or TASKFLOW_DEMO=0) to skip demo data.",
+        seed::DEMO_PASSWORD
+    ));
+    text
 }

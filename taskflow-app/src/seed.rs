@@ -1,0 +1,264 @@
+//! Demo data: the two demo organizations `serve` creates on an empty database ([`demo_if_empty`]),
+//! and the bulk data of `taskflow-app seed` ([`seed`]).
+//!
+//! Every row goes through the library like any other: tenants through `TenantStore` with an
+//! `AdminCapability`, their rows through the scoped builders of a scope on that tenant. Each
+//! tenant is written in one transaction, its projects and tasks with `Scoped::insert_many`
+//! (multi-row `INSERT`s), so a tenant is either seeded whole or not at all.
+
+use chrono::Days;
+use taskflow_tenancy::{AdminCapability, TenantStore};
+use uuid::Uuid;
+
+use crate::db::Db;
+use crate::model::{NewProject, NewTask, NewUser, Project, Task, User, now};
+use crate::password;
+use crate::with_pool;
+
+/// The password of every demo and seeded owner. It is public: demo data is for a laptop.
+pub const DEMO_PASSWORD: &str = "taskflow-demo";
+
+/// The organizations `serve` creates on an empty database: `(name, subdomain)`.
+pub const DEMO_TENANTS: [(&str, &str); 2] = [("Acme Corp", "acme"), ("Globex", "globex")];
+
+/// Why demo data could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// The library refused (a subdomain already taken, say) or the database failed.
+    #[error(transparent)]
+    Tenancy(#[from] taskflow_tenancy::Error),
+    /// The database failed outside a builder (a transaction could not start or commit).
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    /// The owner's password could not be hashed.
+    #[error(transparent)]
+    Password(#[from] password::PasswordError),
+}
+
+/// How much `taskflow-app seed` writes.
+///
+/// ```
+/// let plan = taskflow_app::seed::SeedPlan { tenants: 2, projects: 3, tasks: 4, prefix: "demo".into() };
+/// // Per tenant: its owner, 3 projects and 3 × 4 tasks.
+/// assert_eq!(plan.rows_per_tenant(), 1 + 3 + 12);
+/// ```
+#[derive(Debug, Clone)]
+pub struct SeedPlan {
+    /// How many tenants, with subdomains `{prefix}-1`, `{prefix}-2`, ...
+    pub tenants: u64,
+    /// Projects per tenant.
+    pub projects: u64,
+    /// Tasks per project.
+    pub tasks: u64,
+    /// The start of every subdomain.
+    pub prefix: String,
+}
+
+impl SeedPlan {
+    /// Rows written per tenant, not counting the tenant itself: the owner, projects and tasks.
+    ///
+    /// See [`SeedPlan`] for an example.
+    pub fn rows_per_tenant(&self) -> u64 {
+        1 + self.projects + self.projects * self.tasks
+    }
+}
+
+/// What one tenant gets: an owner, and projects with generated tasks.
+struct TenantSpec<'a> {
+    name: &'a str,
+    subdomain: &'a str,
+    owner_hash: &'a str,
+    projects: &'a [String],
+    tasks: u64,
+    task_title: &'a (dyn Fn(u64) -> String + Sync),
+}
+
+fn new_tasks<'a>(
+    project_id: Uuid,
+    owner: Uuid,
+    spec: &'a TenantSpec<'a>,
+) -> impl Iterator<Item = NewTask> + 'a {
+    const STATUSES: [&str; 3] = ["todo", "in_progress", "done"];
+    const PRIORITIES: [&str; 3] = ["medium", "high", "low"];
+    let today = now().date_naive();
+    (0..spec.tasks).map(move |n| {
+        let at = now();
+        let i = n as usize;
+        NewTask {
+            id: Uuid::now_v7(),
+            project_id,
+            title: (spec.task_title)(n),
+            description: None,
+            status: STATUSES[i % 3].to_owned(),
+            priority: PRIORITIES[i % 3].to_owned(),
+            assignee_id: (n % 2 == 0).then_some(owner),
+            due_date: (n % 4 == 1)
+                .then(|| today.checked_add_days(Days::new(n % 30 + 1)))
+                .flatten(),
+            created_at: at,
+            updated_at: at,
+        }
+    })
+}
+
+/// Writes one tenant and all its rows in one transaction; returns the rows written.
+async fn create_tenant(
+    db: &Db,
+    admin: &AdminCapability,
+    spec: &TenantSpec<'_>,
+) -> Result<u64, SeedError> {
+    let owner = NewUser {
+        id: Uuid::now_v7(),
+        email: format!("owner@{}.example", spec.subdomain),
+        name: format!("{} Owner", spec.name),
+        role: "owner".to_owned(),
+        password_hash: spec.owner_hash.to_owned(),
+        created_at: now(),
+    };
+    let projects: Vec<NewProject> = spec
+        .projects
+        .iter()
+        .map(|name| {
+            let at = now();
+            NewProject {
+                id: Uuid::now_v7(),
+                name: name.clone(),
+                description: Some(format!("Demo project of {}", spec.name)),
+                created_at: at,
+                updated_at: at,
+            }
+        })
+        .collect();
+    let project_ids: Vec<Uuid> = projects.iter().map(|p| p.id).collect();
+    with_pool!(db, pool => async {
+        let store = TenantStore::new(pool.clone());
+        let mut tx = pool.begin().await?;
+        let tenant = store.create_in(&mut *tx, admin, spec.name, spec.subdomain).await?;
+        let scope = store.admin_scope_in(&mut *tx, admin, tenant.id).await?;
+        let owner = User::scoped(&scope).insert(&mut *tx, owner).await?;
+        let mut rows = 1 + Project::scoped(&scope).insert_many(&mut *tx, projects).await?;
+        for project_id in &project_ids {
+            rows += Task::scoped(&scope)
+                .insert_many(&mut *tx, new_tasks(*project_id, owner.id, spec))
+                .await?;
+        }
+        tx.commit().await?;
+        Ok::<_, SeedError>(rows)
+    }.await)
+}
+
+/// Whether the database has no tenant at all.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
+/// db.migrate().await?;
+/// assert!(taskflow_app::seed::has_no_tenants(&db).await?);
+/// # Ok(())
+/// # }
+/// ```
+pub async fn has_no_tenants(db: &Db) -> Result<bool, sqlx::Error> {
+    let row = with_pool!(db, pool => sqlx::query("SELECT 1 FROM tenants LIMIT 1")
+        .fetch_optional(pool)
+        .await
+        .map(|row| row.is_none()))?;
+    Ok(row)
+}
+
+/// Creates the demo organizations of [`DEMO_TENANTS`] (each with an owner
+/// `owner@{subdomain}.example` whose password is [`DEMO_PASSWORD`], a few projects and tasks)
+/// when the database has no tenant; returns their subdomains, or nothing on a database that
+/// already has a tenant, which it never touches.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
+/// db.migrate().await?;
+/// assert_eq!(taskflow_app::seed::demo_if_empty(&db).await?, ["acme", "globex"]);
+/// // The second time the database is not empty: nothing is added.
+/// assert!(taskflow_app::seed::demo_if_empty(&db).await?.is_empty());
+/// # Ok(())
+/// # }
+/// ```
+pub async fn demo_if_empty(db: &Db) -> Result<Vec<&'static str>, SeedError> {
+    if !has_no_tenants(db).await? {
+        return Ok(Vec::new());
+    }
+    let admin = AdminCapability::grant("demo", "create demo tenants on an empty database")?;
+    let owner_hash = password::hash(DEMO_PASSWORD).await?;
+    const PROJECTS: [[&str; 2]; 2] = [
+        ["Website relaunch", "Customer onboarding"],
+        ["Mobile app", "Quarterly planning"],
+    ];
+    const TITLES: [&str; 4] = [
+        "Write the brief",
+        "Review the design",
+        "Fix the login page",
+        "Plan the launch",
+    ];
+    let title = |n: u64| TITLES[n as usize % TITLES.len()].to_owned();
+    let mut created = Vec::new();
+    for ((name, subdomain), projects) in DEMO_TENANTS.into_iter().zip(PROJECTS) {
+        let projects: Vec<String> = projects.iter().map(|p| (*p).to_owned()).collect();
+        let spec = TenantSpec {
+            name,
+            subdomain,
+            owner_hash: &owner_hash,
+            projects: &projects,
+            tasks: TITLES.len() as u64,
+            task_title: &title,
+        };
+        create_tenant(db, &admin, &spec).await?;
+        created.push(subdomain);
+    }
+    Ok(created)
+}
+
+/// Writes `plan.tenants` tenants named `{prefix}-{n}`, each with an owner
+/// `owner@{prefix}-{n}.example` (password [`DEMO_PASSWORD`]), `plan.projects` projects and
+/// `plan.tasks` tasks in each project. Calls `done(rows)` after each tenant with the rows it
+/// wrote (the tenant's own row included). Returns the rows written in all.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use taskflow_app::seed::{SeedPlan, seed};
+///
+/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
+/// db.migrate().await?;
+/// let plan = SeedPlan { tenants: 2, projects: 2, tasks: 5, prefix: "demo".into() };
+/// let mut tenants = 0;
+/// let rows = seed(&db, &plan, |_| tenants += 1).await?;
+/// assert_eq!(tenants, 2);
+/// assert_eq!(rows, 2 * (1 + 1 + 2 + 10));
+/// # Ok(())
+/// # }
+/// ```
+pub async fn seed(db: &Db, plan: &SeedPlan, mut done: impl FnMut(u64)) -> Result<u64, SeedError> {
+    let admin = AdminCapability::grant("seed", "write bulk demo data")?;
+    // One hash for every owner: argon2 is slow on purpose, and they share the password.
+    let owner_hash = password::hash(DEMO_PASSWORD).await?;
+    let projects: Vec<String> = (1..=plan.projects)
+        .map(|n| format!("Project {n}"))
+        .collect();
+    let title = |n: u64| format!("Task {}", n + 1);
+    let mut total = 0;
+    for n in 1..=plan.tenants {
+        let subdomain = format!("{}-{n}", plan.prefix);
+        let name = format!("Tenant {n}");
+        let spec = TenantSpec {
+            name: &name,
+            subdomain: &subdomain,
+            owner_hash: &owner_hash,
+            projects: &projects,
+            tasks: plan.tasks,
+            task_title: &title,
+        };
+        let rows = 1 + create_tenant(db, &admin, &spec).await?;
+        total += rows;
+        done(rows);
+    }
+    Ok(total)
+}
