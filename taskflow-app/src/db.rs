@@ -14,6 +14,7 @@ use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{MySqlPool, PgPool, SqlStr, SqlitePool};
+use taskflow_tenancy::jobs::JobStore;
 use taskflow_tenancy::resolve::{StoredTenant, TenantLookup};
 use taskflow_tenancy::{TenantId, TenantStore};
 
@@ -75,6 +76,9 @@ pub enum DbError {
     /// A migration failed.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The background jobs' table could not be made.
+    #[error(transparent)]
+    Jobs(#[from] taskflow_tenancy::Error),
 }
 
 macro_rules! migrations {
@@ -85,6 +89,7 @@ macro_rules! migrations {
             migrations!(@one $backend, 3, "0003", "projects"),
             migrations!(@one $backend, 4, "0004", "tasks"),
             migrations!(@one $backend, 5, "0005", "comments"),
+            migrations!(@one $backend, 6, "0006", "reports"),
         ]
     };
     (@one $backend:literal, $version:literal, $file:literal, $name:literal) => {
@@ -162,9 +167,12 @@ impl Db {
     /// Applies the pending migrations of this backend.
     ///
     /// See [`Db`] for an example.
+    /// The `jobs` table of the background jobs is the library's own: it is made (if missing)
+    /// after the app's migrations, which create the `tenants` table it refers to.
     pub async fn migrate(&self) -> Result<(), DbError> {
         let migrator = migrator(self.backend_name());
         with_pool!(self, pool => migrator.run(pool).await)?;
+        with_pool!(self, pool => JobStore::new(pool.clone()).migrate().await)?;
         Ok(())
     }
 

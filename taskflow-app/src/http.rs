@@ -8,6 +8,7 @@ mod frontend;
 mod health;
 mod page;
 mod projects;
+mod reports;
 mod tasks;
 mod tenants;
 mod users;
@@ -108,6 +109,7 @@ pub fn app(state: AppState) -> Router {
         .merge(projects::router())
         .merge(tasks::router())
         .merge(comments::router())
+        .merge(reports::router())
         // Layers added later wrap the earlier ones: the tenant layer runs first, then the
         // limits, which need the scope it puts in the request.
         .layer(TenantLimitLayer::new(state.limits))
@@ -155,7 +157,8 @@ pub async fn serve(
     }
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGINT or SIGTERM.
+pub(crate) async fn shutdown_signal() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };

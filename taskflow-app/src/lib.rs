@@ -7,13 +7,14 @@
 //! on a tenant table is built from that scope ([`model`]). The schema's composite keys make the
 //! database refuse a row that points into another tenant.
 //!
-//! `main.rs` parses the command line and calls [`serve`] or [`migrate`].
+//! `main.rs` parses the command line and calls [`serve`], [`migrate`] or [`worker`].
 
 pub mod config;
 pub mod db;
 pub mod http;
 pub mod model;
 pub mod password;
+pub mod reports;
 pub mod seed;
 
 use std::time::Duration;
@@ -99,8 +100,38 @@ pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
         let port = listener.local_addr()?.port();
         println!("{}", demo_instructions(&demo, &config.base_domain, port));
     }
-    http::serve(listener, http::app(state), Duration::from_secs(30)).await?;
+    let workers = start_workers(&state.db);
+    let served = http::serve(listener, http::app(state), Duration::from_secs(30)).await;
+    tracing::info!("stopping the job workers: finishing the jobs they run");
+    workers.shutdown().await;
+    served?;
     Ok(())
+}
+
+/// Runs background jobs only (reports), on the database of `config`, until SIGINT or SIGTERM;
+/// then lets the jobs being run finish. Migrations are `serve`'s or `migrate`'s job.
+pub async fn worker(config: &Config) -> Result<(), Error> {
+    let db = db::Db::connect(&config.database_url).await?;
+    let workers = start_workers(&db);
+    tracing::info!(
+        "running background jobs on the {} database",
+        db.backend_name()
+    );
+    http::shutdown_signal().await;
+    tracing::info!("shutting down: finishing the jobs being run");
+    workers.shutdown().await;
+    Ok(())
+}
+
+/// The job workers of `serve` and `worker`. Jobs are claimed from the database's `jobs` table;
+/// `REDIS_URL` is not used yet, so a Redis queue cannot wake workers early.
+fn start_workers(db: &db::Db) -> taskflow_tenancy::jobs::JobWorkers {
+    if std::env::var_os("REDIS_URL").is_some_and(|url| !url.is_empty()) {
+        tracing::warn!(
+            "REDIS_URL is set but not supported yet: background jobs are polled from the database"
+        );
+    }
+    reports::start(db, 2, Duration::from_millis(500))
 }
 
 /// How to log in to the demo tenants `subdomains` of a server on `base_domain` and `port`.

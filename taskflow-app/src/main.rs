@@ -24,6 +24,8 @@ enum Command {
     },
     /// Apply pending migrations and exit.
     Migrate,
+    /// Run background jobs (reports) only, until SIGINT or SIGTERM.
+    Worker,
     /// Apply pending migrations, then write demo data: TENANTS tenants `{prefix}-1`, ..., each
     /// with an owner `owner@{prefix}-N.example` (password `taskflow-demo`), PROJECTS projects
     /// per tenant and TASKS tasks per project.
@@ -70,6 +72,7 @@ async fn main() -> std::process::ExitCode {
                 taskflow_app::serve(&config, !no_migrate).await
             }
             Command::Migrate => taskflow_app::migrate(&config).await,
+            Command::Worker => taskflow_app::worker(&config).await,
             Command::Seed {
                 tenants,
                 projects,

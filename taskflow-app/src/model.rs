@@ -8,10 +8,16 @@ use uuid::Uuid;
 /// Every model, parents before children: the schema audit checks these.
 ///
 /// ```
-/// assert_eq!(taskflow_app::model::MODELS.len(), 4);
+/// assert_eq!(taskflow_app::model::MODELS.len(), 5);
 /// assert_eq!(taskflow_app::model::MODELS[0].table, "users");
 /// ```
-pub const MODELS: [ModelInfo; 4] = [User::INFO, Project::INFO, Task::INFO, Comment::INFO];
+pub const MODELS: [ModelInfo; 5] = [
+    User::INFO,
+    Project::INFO,
+    Task::INFO,
+    Comment::INFO,
+    Report::INFO,
+];
 
 /// The current time as stored: microseconds, the finest MySQL's `DATETIME(6)` keeps, so that a
 /// value reads back equal to what was written on every backend.
@@ -115,5 +121,23 @@ pub struct Comment {
     /// 1 to 10,000 characters.
     pub body: String,
     /// When it was written.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A report of a project's tasks. Its status, progress and CSV live in the background job
+/// that computes it (`job_id`, a job of the same tenant).
+#[tenant_scoped(table = "reports")]
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// The report's id.
+    pub id: Uuid,
+    /// The project; deleting the project deletes its reports.
+    #[tenant_scoped(references = Project)]
+    pub project_id: Uuid,
+    /// The job that computes it.
+    pub job_id: Uuid,
+    /// When it was asked for.
     pub created_at: DateTime<Utc>,
 }

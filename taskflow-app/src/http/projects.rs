@@ -131,7 +131,7 @@ async fn update(
     Ok(Json(project))
 }
 
-/// Deletes the project; the schema's cascades delete its tasks and their comments.
+/// Deletes the project; the schema's cascades delete its tasks, their comments and its reports.
 async fn remove(
     me: CurrentUser,
     State(state): State<AppState>,

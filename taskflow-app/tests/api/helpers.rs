@@ -149,6 +149,41 @@ impl TestApp {
         }
     }
 
+    /// Starts the background job workers, as `serve` does; until then, jobs stay queued.
+    pub(crate) fn start_workers(&self) {
+        // Left running: the test's runtime ends them.
+        drop(taskflow_app::reports::start(
+            &self.db,
+            1,
+            std::time::Duration::from_millis(20),
+        ));
+    }
+
+    /// A `GET` whose answer is not JSON: status, headers and the body as text.
+    pub(crate) async fn get_text(
+        &self,
+        host: &str,
+        path: &str,
+        token: &str,
+    ) -> (StatusCode, HeaderMap, String) {
+        let request = Request::builder()
+            .method(Method::GET)
+            .uri(format!("http://{}{}", self.addr, path))
+            .header(HOST, host)
+            .header(AUTHORIZATION, format!("Bearer {token}"))
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let response = self
+            .client
+            .request(request)
+            .await
+            .expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, headers, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
     /// Sends `body` (if any) as JSON, with the bearer `token` (if any).
     pub(crate) async fn send(
         &self,

@@ -24,5 +24,5 @@ async fn migrating_again_changes_nothing(app: TestApp) {
     .fetch_one(pool)
     .await)
     .unwrap();
-    assert_eq!(applied, 5);
+    assert_eq!(applied, 6);
 }

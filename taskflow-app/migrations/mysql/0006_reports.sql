@@ -1,0 +1,15 @@
+-- A report of a project's tasks, computed by a background job (the `jobs` table of
+-- taskflow-tenancy holds its status, progress and CSV). It goes with its project.
+CREATE TABLE reports (
+    tenant_id BINARY(16) NOT NULL,
+    id BINARY(16) NOT NULL,
+    project_id BINARY(16) NOT NULL,
+    job_id BINARY(16) NOT NULL,
+    created_at DATETIME(6) NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id) REFERENCES tenants (id),
+    CONSTRAINT reports_project_fkey FOREIGN KEY (tenant_id, project_id)
+        REFERENCES projects (tenant_id, id) ON DELETE CASCADE
+);
+
+CREATE INDEX reports_by_project ON reports (tenant_id, project_id);

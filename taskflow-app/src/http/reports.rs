@@ -1,0 +1,139 @@
+//! Reports: `POST /api/v1/projects/{id}/reports`, `GET /api/v1/reports/{id}` and
+//! `GET /api/v1/reports/{id}/download`.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use taskflow_tenancy::TenantScope;
+use taskflow_tenancy::jobs::{Job, JobStatus, JobStore};
+use uuid::Uuid;
+
+use super::extractor::{CurrentUser, IdPath};
+use super::{ApiError, AppState};
+use crate::model::{NewReport, Project, Report, now};
+use crate::reports::{KIND, payload};
+use crate::with_pool;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/projects/{id}/reports", post(create))
+        .route("/api/v1/reports/{id}", get(show))
+        .route("/api/v1/reports/{id}/download", get(download))
+}
+
+/// A report as the API shows it: the row, with the state of its job.
+#[derive(Debug, Serialize)]
+struct ReportView {
+    id: Uuid,
+    project_id: Uuid,
+    status: JobStatus,
+    progress: i32,
+    created_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+}
+
+impl ReportView {
+    fn new(report: &Report, job: &Job) -> ReportView {
+        ReportView {
+            id: report.id,
+            project_id: report.project_id,
+            status: job.status,
+            progress: job.progress,
+            created_at: report.created_at,
+            finished_at: job.finished_at,
+        }
+    }
+}
+
+/// The report and its job; not found unless both are this tenant's.
+async fn load(state: &AppState, scope: &TenantScope, id: Uuid) -> Result<(Report, Job), ApiError> {
+    with_pool!(&state.db, pool => async {
+        let Some(report) = Report::scoped(scope).get(pool, id).await? else {
+            return Err(ApiError::NotFound);
+        };
+        let job = JobStore::new(pool.clone())
+            .get(scope, report.job_id)
+            .await?
+            .ok_or_else(|| ApiError::Internal(format!("report {id} has no job")))?;
+        Ok((report, job))
+    }.await)
+}
+
+/// Writes the report row and enqueues its job in one transaction: there is never a report
+/// without a job, nor a job for a report that was not saved.
+async fn create(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(project_id): IdPath<Uuid>,
+) -> Result<(StatusCode, Json<ReportView>), ApiError> {
+    let scope = &me.scope;
+    let (report, job) = with_pool!(&state.db, pool => async {
+        if Project::scoped(scope).get(pool, project_id).await?.is_none() {
+            return Err(ApiError::NotFound);
+        }
+        // Writes only in the transaction: on SQLite, a transaction that reads first cannot
+        // always upgrade to a writer while the job runner writes.
+        let mut tx = pool.begin().await?;
+        let jobs = JobStore::new(pool.clone());
+        let job_id = jobs.enqueue(&mut *tx, scope, KIND, payload(project_id)).await?;
+        let new = NewReport {
+            id: Uuid::now_v7(),
+            project_id,
+            job_id,
+            created_at: now(),
+        };
+        let report = match Report::scoped(scope).insert(&mut *tx, new).await {
+            Ok(report) => report,
+            // The project was deleted since it was read.
+            Err(taskflow_tenancy::Error::Database(sqlx::Error::Database(e)))
+                if e.is_foreign_key_violation() =>
+            {
+                return Err(ApiError::NotFound);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        tx.commit().await?;
+        let job = jobs
+            .get(scope, job_id)
+            .await?
+            .ok_or_else(|| ApiError::Internal(format!("job {job_id} vanished")))?;
+        Ok((report, job))
+    }.await)?;
+    Ok((StatusCode::ACCEPTED, Json(ReportView::new(&report, &job))))
+}
+
+async fn show(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<Json<ReportView>, ApiError> {
+    let (report, job) = load(&state, &me.scope, id).await?;
+    Ok(Json(ReportView::new(&report, &job)))
+}
+
+async fn download(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(id): IdPath<Uuid>,
+) -> Result<Response, ApiError> {
+    let (_, job) = load(&state, &me.scope, id).await?;
+    match (job.status, job.result) {
+        (JobStatus::Done, Some(csv)) => Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"report-{id}.csv\""),
+                ),
+            ],
+            csv,
+        )
+            .into_response()),
+        (JobStatus::Failed, _) => Err(ApiError::Conflict("the report failed: ask for a new one")),
+        _ => Err(ApiError::Conflict("the report is not ready yet")),
+    }
+}

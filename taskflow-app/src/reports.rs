@@ -1,0 +1,178 @@
+//! Reports computed in the background: [`ReportJob`] turns a project's tasks into CSV, and
+//! [`start`] runs it (and any other job) on the app's database.
+//!
+//! The job runs with the scope the runner verifies when it claims the job, not the one of the
+//! request that asked for it: a tenant suspended in between gets no report.
+
+use std::time::Duration;
+
+use taskflow_tenancy::jobs::{JobContext, JobHandler, JobResult, JobRunner, JobWorkers};
+use uuid::Uuid;
+
+use crate::db::Db;
+use crate::model::Task;
+
+/// The job kind of a report.
+pub const KIND: &str = "project_report";
+
+/// How many tasks the job reads at a time, reporting progress after each batch.
+const BATCH: u64 = 200;
+
+/// The CSV columns, in order.
+const HEADER: [&str; 9] = [
+    "id",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "assignee_id",
+    "due_date",
+    "created_at",
+    "updated_at",
+];
+
+/// What a report job is given: the project whose tasks it lists.
+///
+/// ```
+/// let payload = taskflow_app::reports::payload(uuid::Uuid::nil());
+/// assert_eq!(payload["project_id"], "00000000-0000-0000-0000-000000000000");
+/// ```
+pub fn payload(project_id: Uuid) -> serde_json::Value {
+    serde_json::json!({ "project_id": project_id })
+}
+
+/// The CSV of `tasks`, header first, quoted where a field needs it.
+///
+/// ```
+/// let csv = taskflow_app::reports::to_csv(&[]).unwrap();
+/// assert!(csv.starts_with("id,title,description,status"));
+/// assert_eq!(csv.lines().count(), 1);
+/// ```
+pub fn to_csv(tasks: &[Task]) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(HEADER)?;
+    for task in tasks {
+        writer.write_record([
+            task.id.to_string(),
+            task.title.clone(),
+            task.description.clone().unwrap_or_default(),
+            task.status.clone(),
+            task.priority.clone(),
+            task.assignee_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+            task.due_date.map(|d| d.to_string()).unwrap_or_default(),
+            task.created_at.to_rfc3339(),
+            task.updated_at.to_rfc3339(),
+        ])?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    // Every field written is a `String`, so the bytes are UTF-8.
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The job handler of [`KIND`]: reads the project's tasks with the job's scope, batch by
+/// batch, writes progress as it goes, and returns the CSV as the job's result.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// use taskflow_app::reports::{KIND, ReportJob, payload};
+/// use taskflow_tenancy::jobs::{JobRunner, JobStore};
+/// use taskflow_tenancy::{AdminCapability, TenantStore};
+///
+/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
+/// db.migrate().await?;
+/// let taskflow_app::db::Db::Sqlite(pool) = db else { unreachable!() };
+/// let tenants = TenantStore::new(pool.clone());
+/// tenants.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
+/// let scope = tenants.scope_by_subdomain("acme").await?;
+///
+/// let jobs = JobStore::new(pool.clone());
+/// let id = jobs.enqueue(&pool, &scope, KIND, payload(uuid::Uuid::now_v7())).await?;
+/// JobRunner::new(pool.clone()).register(KIND, ReportJob).run_until_idle().await?;
+/// // No such project in the tenant: a report with its header only.
+/// let csv = jobs.get(&scope, id).await?.unwrap().result.unwrap();
+/// assert_eq!(csv.lines().count(), 1);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReportJob;
+
+fn project_of(payload: &serde_json::Value) -> Result<Uuid, String> {
+    payload["project_id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .ok_or_else(|| "the report job has no project_id".to_owned())
+}
+
+/// `done` of `total`, as a percentage kept under 100 until the CSV is stored.
+fn percent(done: usize, total: u64) -> i32 {
+    if total == 0 {
+        return 99;
+    }
+    let done = u64::try_from(done).unwrap_or(u64::MAX);
+    i32::try_from((done.saturating_mul(99) / total).min(99)).unwrap_or(99)
+}
+
+macro_rules! report_job {
+    ($db:ty) => {
+        impl JobHandler<$db> for ReportJob {
+            fn run(
+                &self,
+                ctx: JobContext<$db>,
+            ) -> impl std::future::Future<Output = JobResult> + Send {
+                async move {
+                    let project_id = project_of(ctx.payload())?;
+                    let of_project =
+                        || Task::scoped(ctx.scope()).filter(Task::PROJECT_ID.eq(project_id));
+                    let total = of_project().count(ctx.pool()).await?;
+                    ctx.progress(0).await?;
+                    let mut tasks: Vec<Task> = Vec::new();
+                    loop {
+                        let mut page = of_project().limit(BATCH);
+                        page = match tasks.last() {
+                            Some(last) => page.after_key(last.id),
+                            None => page.order_by(Task::ID.asc()),
+                        };
+                        let batch = page.fetch_all(ctx.pool()).await?;
+                        let more = batch.len() as u64 == BATCH;
+                        tasks.extend(batch);
+                        if !ctx.progress(percent(tasks.len(), total)).await? {
+                            return Err("the job was taken over by another worker".into());
+                        }
+                        if !more {
+                            break;
+                        }
+                    }
+                    Ok(Some(to_csv(&tasks)?))
+                }
+            }
+        }
+    };
+}
+
+report_job!(sqlx::Sqlite);
+report_job!(sqlx::MySql);
+report_job!(sqlx::Postgres);
+
+/// Starts `workers` background workers that run the app's jobs on `db`, looking for new jobs
+/// every `poll` when idle. Stop them with [`JobWorkers::shutdown`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
+/// db.migrate().await?;
+/// let workers = taskflow_app::reports::start(&db, 1, std::time::Duration::from_millis(50));
+/// workers.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
+pub fn start(db: &Db, workers: usize, poll: Duration) -> JobWorkers {
+    crate::with_pool!(db, pool => JobRunner::new(pool.clone())
+        .register(KIND, ReportJob)
+        .poll_interval(poll)
+        .start(workers))
+}

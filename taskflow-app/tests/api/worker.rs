@@ -1,0 +1,109 @@
+//! `taskflow-app worker`: runs the queued reports of the database, and stops cleanly on SIGTERM.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use taskflow_app::db::Db;
+use taskflow_app::model::{NewProject, NewTask, Project, Task, now};
+use taskflow_app::reports::{KIND, payload};
+use taskflow_tenancy::jobs::{JobStatus, JobStore};
+use taskflow_tenancy::{AdminCapability, TenantStore};
+use uuid::Uuid;
+
+const BIN: &str = env!("CARGO_BIN_EXE_taskflow-app");
+
+#[tokio::test]
+async fn the_worker_runs_queued_reports_then_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("worker.db").display());
+    let Db::Sqlite(pool) = Db::connect(&url).await.unwrap() else {
+        unreachable!("a sqlite: URL")
+    };
+    Db::Sqlite(pool.clone()).migrate().await.unwrap();
+    let tenants = TenantStore::new(pool.clone());
+    let admin = AdminCapability::grant("worker test", "a tenant with a report to run").unwrap();
+    tenants.create(&admin, "Acme", "acme").await.unwrap();
+    let scope = tenants.scope_by_subdomain("acme").await.unwrap();
+    let at = now();
+    let project = Project::scoped(&scope)
+        .insert(
+            &pool,
+            NewProject {
+                id: Uuid::now_v7(),
+                name: "Launch".into(),
+                description: None,
+                created_at: at,
+                updated_at: at,
+            },
+        )
+        .await
+        .unwrap();
+    Task::scoped(&scope)
+        .insert(
+            &pool,
+            NewTask {
+                id: Uuid::now_v7(),
+                project_id: project.id,
+                title: "Done by the worker, \"quoted\"".into(),
+                description: None,
+                status: "todo".into(),
+                priority: "medium".into(),
+                assignee_id: None,
+                due_date: None,
+                created_at: at,
+                updated_at: at,
+            },
+        )
+        .await
+        .unwrap();
+    let jobs = JobStore::new(pool.clone());
+    let id = jobs
+        .enqueue(&pool, &scope, KIND, payload(project.id))
+        .await
+        .unwrap();
+
+    let log = dir.path().join("worker.log");
+    let mut worker = Command::new(BIN)
+        .arg("worker")
+        .env("DATABASE_URL", &url)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let job = loop {
+        let job = jobs.get(&scope, id).await.unwrap().unwrap();
+        if job.status.is_finished() {
+            break job;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the worker never ran the job: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(job.status, JobStatus::Done, "{:?}", job.error);
+    let csv = job.result.unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.contains(r#""Done by the worker, ""quoted""""#), "{csv}");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let stopped = Instant::now();
+    let status = loop {
+        if let Some(status) = worker.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            stopped.elapsed() < Duration::from_secs(10),
+            "SIGTERM did not stop the worker"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status:?}");
+}
