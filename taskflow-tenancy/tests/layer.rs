@@ -608,6 +608,9 @@ async fn the_handler_runs_in_a_span_with_the_tenant_field() {
         .finish();
     // A current-thread test: the default subscriber covers every poll of the request.
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Other tests of this binary hit the handler's callsite on other threads at the same time;
+    // a callsite they register first may cache "no interest" before this subscriber exists.
+    tracing::callsite::rebuild_interest_cache();
 
     let f = fixture().await;
     let app = subdomains(f.cache.clone());
