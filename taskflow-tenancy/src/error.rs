@@ -58,6 +58,10 @@ pub enum Error {
     /// The database answered with an error.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// The job queue in front of the database (Redis) could not be reached or refused a
+    /// command; the database holds every job, so no acknowledged job is lost.
+    #[error("job queue: {0}")]
+    Queue(String),
 }
 
 impl Error {

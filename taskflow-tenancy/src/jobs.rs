@@ -924,6 +924,7 @@ pub struct JobRunner<DB: Database> {
     lease: Duration,
     poll_interval: Duration,
     max_attempts: i32,
+    wakeup: Option<Arc<dyn Wakeup>>,
 }
 
 impl<DB: Database> Clone for JobRunner<DB> {
@@ -936,6 +937,7 @@ impl<DB: Database> Clone for JobRunner<DB> {
             lease: self.lease,
             poll_interval: self.poll_interval,
             max_attempts: self.max_attempts,
+            wakeup: self.wakeup.clone(),
         }
     }
 }
@@ -947,6 +949,7 @@ impl<DB: Database> fmt::Debug for JobRunner<DB> {
             .field("lease", &self.lease)
             .field("poll_interval", &self.poll_interval)
             .field("max_attempts", &self.max_attempts)
+            .field("wakeup", &self.wakeup.is_some())
             .finish()
     }
 }
@@ -970,6 +973,7 @@ where
             lease: Duration::from_secs(60),
             poll_interval: Duration::from_secs(1),
             max_attempts: 3,
+            wakeup: None,
         }
     }
 
@@ -1013,6 +1017,39 @@ where
     #[must_use]
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.poll_interval = interval;
+        self
+    }
+
+    /// Idle background workers wait on `wakeup` (at most the poll interval) instead of
+    /// sleeping, so a job enqueued elsewhere starts as soon as its wake-up arrives. The
+    /// database stays the source of truth: a wake-up only makes a worker look for jobs, and a
+    /// lost one delays a job by one poll interval at most.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let pool = sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap();
+    /// use std::time::Duration;
+    /// use taskflow_tenancy::jobs::{JobRunner, Wakeup};
+    ///
+    /// /// Wakes workers from within the process.
+    /// struct Local(tokio::sync::Notify);
+    ///
+    /// impl Wakeup for Local {
+    ///     fn wait(&self, timeout: Duration) -> taskflow_tenancy::jobs::WakeupFuture<'_> {
+    ///         Box::pin(async move {
+    ///             let _ = tokio::time::timeout(timeout, self.0.notified()).await;
+    ///         })
+    ///     }
+    /// }
+    ///
+    /// let runner = JobRunner::new(pool).wake_on(Local(tokio::sync::Notify::new()));
+    /// assert!(format!("{runner:?}").contains("wakeup: true"));
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn wake_on(mut self, wakeup: impl Wakeup) -> Self {
+        self.wakeup = Some(Arc::new(wakeup));
         self
     }
 
@@ -1222,8 +1259,14 @@ where
                                 }
                             };
                             if idle {
+                                let wait = async {
+                                    match &runner.wakeup {
+                                        Some(wakeup) => wakeup.wait(runner.poll_interval).await,
+                                        None => tokio::time::sleep(runner.poll_interval).await,
+                                    }
+                                };
                                 tokio::select! {
-                                    () = tokio::time::sleep(runner.poll_interval) => {}
+                                    () = wait => {}
                                     // Once `JobWorkers` is dropped there is no one left
                                     // to signal: keep polling rather than spin.
                                     Ok(()) = stopped.changed() => {}
@@ -1237,6 +1280,20 @@ where
             .collect();
         JobWorkers { stop, tasks }
     }
+}
+
+/// The future [`Wakeup::wait`] returns.
+pub type WakeupFuture<'a> = std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+/// A signal that wakes idle workers early: see [`JobRunner::wake_on`]. The `redis` feature
+/// has one on a Redis list, [`crate::redis::RedisWakeups`].
+///
+/// See [`JobRunner::wake_on`] for an example.
+pub trait Wakeup: Send + Sync + 'static {
+    /// Returns when a wake-up arrives or `timeout` has passed, whichever is first. An error
+    /// of the signal's transport should be logged and waited out (up to `timeout`), not
+    /// returned: the workers then fall back to polling.
+    fn wait(&self, timeout: Duration) -> WakeupFuture<'_>;
 }
 
 /// Background workers started by [`JobRunner::start`].

@@ -106,6 +106,8 @@ mod model;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 mod query;
+#[cfg(feature = "redis")]
+pub mod redis;
 #[cfg(feature = "tower")]
 pub mod resolve;
 mod store;

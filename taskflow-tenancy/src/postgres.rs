@@ -43,7 +43,7 @@
 //! [`audit_schema_with`]: crate::audit::audit_schema_with
 //! [`AuditOptions::row_level_security`]: crate::audit::AuditOptions::row_level_security
 
-use sqlx::{Acquire, Postgres, Transaction};
+use sqlx::{Acquire, PgConnection, Postgres, Transaction};
 
 use crate::{AsTenantScope, Dialect, ModelInfo, Result};
 
@@ -93,13 +93,44 @@ pub async fn begin_scoped<'c, A>(
 where
     A: Acquire<'c, Database = Postgres>,
 {
-    let tenant = scope.as_tenant_scope().tenant_id();
     let mut tx = conn.begin().await?;
+    set_tenant(&mut tx, scope).await?;
+    Ok(tx)
+}
+
+/// Sets [`TENANT_SETTING`] to the scope's tenant in the transaction already open on `conn`,
+/// until that transaction ends: for a transaction that learns its tenant part-way, as one that
+/// creates the tenant and then its first rows does.
+///
+/// Outside a transaction the setting would last one statement only, so call it after `begin`.
+/// [`begin_scoped`] is `begin` followed by this.
+///
+/// ```no_run
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> taskflow_tenancy::Result<()> {
+/// use taskflow_tenancy::postgres::set_tenant;
+/// use taskflow_tenancy::{AdminCapability, TenantStore};
+///
+/// let pool = sqlx::PgPool::connect("postgres://taskflow_app@localhost/taskflow").await?;
+/// let store = TenantStore::new(pool.clone());
+/// let admin = AdminCapability::grant("signup", "create a tenant and its first rows")?;
+///
+/// let mut tx = pool.begin().await?;
+/// let tenant = store.create_in(&mut *tx, &admin, "Acme", "acme").await?;
+/// let scope = store.admin_scope_in(&mut *tx, &admin, tenant.id).await?;
+/// set_tenant(&mut tx, &scope).await?;
+/// // Inserts into tables under row-level security now pass their policy for Acme.
+/// tx.commit().await?;
+/// # Ok(())
+/// # }
+/// ```
+pub async fn set_tenant(conn: &mut PgConnection, scope: &impl AsTenantScope) -> Result<()> {
+    let tenant = scope.as_tenant_scope().tenant_id();
     sqlx::query("SELECT set_config('taskflow.tenant_id', $1, true)")
         .bind(tenant.to_string())
-        .execute(&mut *tx)
+        .execute(conn)
         .await?;
-    Ok(tx)
+    Ok(())
 }
 
 /// The statements that put `model`'s table under row-level security keyed on

@@ -73,6 +73,11 @@ fn server_url(var: &str) -> Option<String> {
     }
 }
 
+/// `TASKFLOW_TEST_REDIS_URL`, e.g. `redis://127.0.0.1:6379`.
+pub fn redis_url() -> Option<String> {
+    server_url("TASKFLOW_TEST_REDIS_URL")
+}
+
 /// `TASKFLOW_TEST_MYSQL_URL`, e.g. `mysql://root@127.0.0.1:3306/test`.
 pub fn mysql_url() -> Option<String> {
     server_url("TASKFLOW_TEST_MYSQL_URL")
