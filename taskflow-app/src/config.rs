@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use taskflow_tenancy::limit::TenantLimits;
 
@@ -26,6 +27,9 @@ pub const DEVELOPMENT_JWT_SECRET: &str = "taskflow-development-secret-do-not-use
 /// assert!(config.jwt_secret_is_default);
 /// assert!(config.demo);
 /// assert_eq!(config.frontend_dir, std::path::Path::new("frontend/dist"));
+/// assert!(config.redis_url.is_none());
+/// assert_eq!(config.redis_prefix, "taskflow");
+/// assert!(config.job_poll.is_none());
 /// ```
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -50,6 +54,16 @@ pub struct Config {
     /// `TASKFLOW_FRONTEND_DIR`, default `frontend/dist`: the built frontend, served when it
     /// holds an `index.html`.
     pub frontend_dir: PathBuf,
+    /// `REDIS_URL`: when set, `serve` runs no job workers of its own; it wakes the workers of
+    /// `taskflow-app worker` processes through Redis. Unset, jobs run in-process.
+    pub redis_url: Option<String>,
+    /// `TASKFLOW_REDIS_PREFIX`, default `taskflow`: the prefix of the app's Redis keys, for
+    /// several deployments on one Redis server.
+    pub redis_prefix: String,
+    /// `TASKFLOW_JOB_POLL_MS`: how often idle job workers look in the database for jobs.
+    /// Default 500 ms, or 5 s when Redis wakes them (the poll then only catches lost
+    /// wake-ups).
+    pub job_poll: Option<Duration>,
 }
 
 /// A setting that could not be read.
@@ -114,6 +128,21 @@ impl Config {
             frontend_dir: PathBuf::from(
                 var("TASKFLOW_FRONTEND_DIR").unwrap_or_else(|| "frontend/dist".to_owned()),
             ),
+            redis_url: var("REDIS_URL"),
+            redis_prefix: var("TASKFLOW_REDIS_PREFIX").unwrap_or_else(|| "taskflow".to_owned()),
+            job_poll: match var("TASKFLOW_JOB_POLL_MS") {
+                Some(ms) => Some(Duration::from_millis(
+                    ms.trim()
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|ms| *ms > 0)
+                        .ok_or_else(|| ConfigError {
+                            name: "TASKFLOW_JOB_POLL_MS",
+                            message: format!("{ms:?} is not a positive number of milliseconds"),
+                        })?,
+                )),
+                None => None,
+            },
         })
     }
 }

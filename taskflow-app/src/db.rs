@@ -16,7 +16,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{MySqlPool, PgPool, SqlStr, SqlitePool};
 use taskflow_tenancy::jobs::JobStore;
 use taskflow_tenancy::resolve::{StoredTenant, TenantLookup};
-use taskflow_tenancy::{TenantId, TenantStore};
+use taskflow_tenancy::{TenantId, TenantScope, TenantStore, postgres};
 
 /// A pool on one of the three supported databases.
 ///
@@ -62,6 +62,195 @@ macro_rules! with_pool {
             $crate::db::Db::Postgres($pool) => $body,
         }
     };
+}
+
+/// Runs `$body` with `$conn` bound to a connection that acts for `$scope` (a `&TenantScope`),
+/// once per backend, and evaluates to the body's `Result`.
+///
+/// On PostgreSQL the connection is a transaction opened with
+/// [`begin_scoped`](taskflow_tenancy::postgres::begin_scoped), so the row-level security
+/// policies admit the scope's tenant only; it commits when the body returns `Ok` and rolls back
+/// otherwise. On SQLite and MySQL it is a pooled connection. The body reaches it as
+/// `&mut *conn`; the form `with_scoped!(db, scope, pool, conn => ..)` also binds the pool.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use taskflow_app::with_scoped;
+/// use taskflow_tenancy::TenantStore;
+///
+/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
+/// db.migrate().await?;
+/// taskflow_app::seed::demo_if_empty(&db).await?;
+/// let taskflow_app::db::Db::Sqlite(pool) = &db else { unreachable!() };
+/// let scope = TenantStore::new(pool.clone()).scope_by_subdomain("acme").await?;
+///
+/// let projects = with_scoped!(&db, &scope, conn => {
+///     taskflow_app::model::Project::scoped(&scope).count(&mut *conn).await
+/// })?;
+/// assert!(projects > 0);
+/// # Ok(())
+/// # }
+/// ```
+#[macro_export]
+macro_rules! with_scoped {
+    ($db:expr, $scope:expr, $conn:ident => $body:expr) => {
+        $crate::with_scoped!($db, $scope, pool, $conn => $body)
+    };
+    ($db:expr, $scope:expr, $pool:ident, $conn:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $crate::with_scoped!(@on sqlx::Sqlite, $pool, $scope, $conn => $body),
+            $crate::db::Db::MySql($pool) => $crate::with_scoped!(@on sqlx::MySql, $pool, $scope, $conn => $body),
+            $crate::db::Db::Postgres($pool) => $crate::with_scoped!(@on sqlx::Postgres, $pool, $scope, $conn => $body),
+        }
+    };
+    (@on $backend:ty, $pool:ident, $scope:expr, $conn:ident => $body:expr) => {
+        match <$backend as $crate::db::TenantConnection>::open($pool, $scope).await {
+            Ok(mut $conn) => match $body {
+                Ok(value) => <$backend as $crate::db::TenantConnection>::finish($conn)
+                    .await
+                    .map(|()| value)
+                    .map_err(Into::into),
+                Err(err) => Err(err),
+            },
+            Err(err) => Err(err.into()),
+        }
+    };
+}
+
+/// How a backend opens a connection that acts for one tenant: see [`with_scoped!`].
+///
+/// PostgreSQL opens a transaction with the tenant's row-level security setting; SQLite and
+/// MySQL have no such setting, and open a pooled connection.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use taskflow_app::db::TenantConnection;
+/// use taskflow_tenancy::TenantStore;
+///
+/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
+/// db.migrate().await?;
+/// taskflow_app::seed::demo_if_empty(&db).await?;
+/// let taskflow_app::db::Db::Sqlite(pool) = &db else { unreachable!() };
+/// let scope = TenantStore::new(pool.clone()).scope_by_subdomain("acme").await?;
+///
+/// let conn = sqlx::Sqlite::open(pool, &scope).await?;
+/// sqlx::Sqlite::finish(conn).await?;
+/// # Ok(())
+/// # }
+/// ```
+pub trait TenantConnection: sqlx::Database {
+    /// The connection handed to the body: derefs to the backend's connection.
+    type Conn: std::ops::DerefMut<Target = Self::Connection> + Send;
+
+    /// Opens a connection that acts for `scope`.
+    fn open<'a>(
+        pool: &'a sqlx::Pool<Self>,
+        scope: &'a TenantScope,
+    ) -> impl Future<Output = taskflow_tenancy::Result<Self::Conn>> + Send + 'a;
+
+    /// Ends it: commits on PostgreSQL, returns the connection to the pool elsewhere.
+    fn finish(conn: Self::Conn) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+}
+
+macro_rules! pooled_connection {
+    ($backend:ty) => {
+        // Not `async fn`: the declared `Send` is what handlers' futures rely on.
+        #[allow(clippy::manual_async_fn)]
+        impl TenantConnection for $backend {
+            type Conn = sqlx::pool::PoolConnection<$backend>;
+
+            fn open<'a>(
+                pool: &'a sqlx::Pool<Self>,
+                _scope: &'a TenantScope,
+            ) -> impl Future<Output = taskflow_tenancy::Result<Self::Conn>> + Send + 'a {
+                async move { Ok(pool.acquire().await?) }
+            }
+
+            fn finish(conn: Self::Conn) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
+                drop(conn);
+                std::future::ready(Ok(()))
+            }
+        }
+    };
+}
+
+pooled_connection!(sqlx::Sqlite);
+pooled_connection!(sqlx::MySql);
+
+#[allow(clippy::manual_async_fn)]
+impl TenantConnection for sqlx::Postgres {
+    type Conn = sqlx::Transaction<'static, sqlx::Postgres>;
+
+    fn open<'a>(
+        pool: &'a sqlx::Pool<Self>,
+        scope: &'a TenantScope,
+    ) -> impl Future<Output = taskflow_tenancy::Result<Self::Conn>> + Send + 'a {
+        async move { postgres::begin_scoped(pool, scope).await }
+    }
+
+    fn finish(conn: Self::Conn) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
+        conn.commit()
+    }
+}
+
+/// Binds a tenant to the transaction open on a connection, until it ends, for a transaction
+/// that learns its tenant part-way (signup, seeding): on PostgreSQL the row-level security
+/// setting ([`set_tenant`](taskflow_tenancy::postgres::set_tenant)); SQLite and MySQL have no
+/// such setting, and it does nothing.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use taskflow_app::db::EnterScope;
+/// use taskflow_tenancy::TenantStore;
+///
+/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
+/// db.migrate().await?;
+/// taskflow_app::seed::demo_if_empty(&db).await?;
+/// let taskflow_app::db::Db::Sqlite(pool) = &db else { unreachable!() };
+/// let scope = TenantStore::new(pool.clone()).scope_by_subdomain("acme").await?;
+///
+/// let mut tx = pool.begin().await?;
+/// tx.enter_scope(&scope).await?;
+/// tx.commit().await?;
+/// # Ok(())
+/// # }
+/// ```
+pub trait EnterScope {
+    /// Binds `scope` to the open transaction.
+    fn enter_scope<'a>(
+        &'a mut self,
+        scope: &'a TenantScope,
+    ) -> impl Future<Output = taskflow_tenancy::Result<()>> + Send + 'a;
+}
+
+impl EnterScope for sqlx::SqliteConnection {
+    fn enter_scope<'a>(
+        &'a mut self,
+        _scope: &'a TenantScope,
+    ) -> impl Future<Output = taskflow_tenancy::Result<()>> + Send + 'a {
+        std::future::ready(Ok(()))
+    }
+}
+
+impl EnterScope for sqlx::MySqlConnection {
+    fn enter_scope<'a>(
+        &'a mut self,
+        _scope: &'a TenantScope,
+    ) -> impl Future<Output = taskflow_tenancy::Result<()>> + Send + 'a {
+        std::future::ready(Ok(()))
+    }
+}
+
+impl EnterScope for sqlx::PgConnection {
+    fn enter_scope<'a>(
+        &'a mut self,
+        scope: &'a TenantScope,
+    ) -> impl Future<Output = taskflow_tenancy::Result<()>> + Send + 'a {
+        postgres::set_tenant(self, scope)
+    }
 }
 
 /// Why the database could not be opened or migrated.
@@ -111,7 +300,11 @@ fn migrator(backend: &str) -> Migrator {
     let migrations = match backend {
         "sqlite" => migrations!("sqlite"),
         "mysql" => migrations!("mysql"),
-        _ => migrations!("postgres"),
+        _ => {
+            let mut migrations = migrations!("postgres");
+            migrations.push(migrations!(@one "postgres", 7, "0007", "row_level_security"));
+            migrations
+        }
     };
     Migrator::with_migrations(migrations)
 }

@@ -24,6 +24,7 @@ use axum::http::HeaderName;
 use taskflow_tenancy::jwt::JwtKeys;
 use taskflow_tenancy::layer::TenantLayer;
 use taskflow_tenancy::limit::{TenantLimitLayer, TenantLimits};
+use taskflow_tenancy::redis::RedisWakeups;
 use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -52,6 +53,9 @@ pub struct AppState {
     pub admin_token: Option<Arc<str>>,
     /// The built frontend, served for every `GET` outside the API.
     pub frontend_dir: Arc<Path>,
+    /// With `REDIS_URL`: wakes the job workers of other processes when a job is enqueued.
+    /// Set by [`crate::serve`] from [`crate::job_wakeups`]; `None` runs jobs in-process.
+    pub wakeups: Option<RedisWakeups>,
 }
 
 impl AppState {
@@ -76,6 +80,7 @@ impl AppState {
             limits: config.limits,
             admin_token: config.admin_token.as_deref().map(Arc::from),
             frontend_dir: Arc::from(config.frontend_dir.as_path()),
+            wakeups: None,
         })
     }
 }

@@ -39,6 +39,9 @@ pub enum Error {
     /// Demo data could not be written.
     #[error(transparent)]
     Seed(#[from] seed::SeedError),
+    /// `REDIS_URL` names no Redis server that answers.
+    #[error("REDIS_URL: {0}")]
+    Redis(taskflow_tenancy::Error),
     /// The address could not be bound, or serving failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -85,7 +88,8 @@ pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
     } else {
         Vec::new()
     };
-    let state = http::AppState::new(db, config)?;
+    let mut state = http::AppState::new(db, config)?;
+    state.wakeups = job_wakeups(config).await?;
     if state.admin_token.is_none() {
         tracing::info!("TASKFLOW_ADMIN_TOKEN is not set: the operator routes are off");
     }
@@ -100,10 +104,24 @@ pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
         let port = listener.local_addr()?.port();
         println!("{}", demo_instructions(&demo, &config.base_domain, port));
     }
-    let workers = start_workers(&state.db);
+    // With Redis, jobs run in `taskflow-app worker` processes, woken through it.
+    let workers = match state.wakeups {
+        Some(_) => {
+            tracing::info!(
+                "REDIS_URL is set: background jobs run in `taskflow-app worker` processes"
+            );
+            None
+        }
+        None => {
+            let poll = config.job_poll.unwrap_or(Duration::from_millis(500));
+            Some(reports::start(&state.db, 2, poll, None))
+        }
+    };
     let served = http::serve(listener, http::app(state), Duration::from_secs(30)).await;
-    tracing::info!("stopping the job workers: finishing the jobs they run");
-    workers.shutdown().await;
+    if let Some(workers) = workers {
+        tracing::info!("stopping the job workers: finishing the jobs they run");
+        workers.shutdown().await;
+    }
     served?;
     Ok(())
 }
@@ -112,9 +130,20 @@ pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
 /// then lets the jobs being run finish. Migrations are `serve`'s or `migrate`'s job.
 pub async fn worker(config: &Config) -> Result<(), Error> {
     let db = db::Db::connect(&config.database_url).await?;
-    let workers = start_workers(&db);
+    let wakeups = job_wakeups(config).await?;
+    // Woken through Redis, a worker polls the database only to catch lost wake-ups.
+    let poll = config.job_poll.unwrap_or(match wakeups {
+        Some(_) => Duration::from_secs(5),
+        None => Duration::from_millis(500),
+    });
+    let queue = if wakeups.is_some() {
+        "Redis wake-ups"
+    } else {
+        "polling"
+    };
+    let workers = reports::start(&db, 2, poll, wakeups);
     tracing::info!(
-        "running background jobs on the {} database",
+        "running background jobs on the {} database ({queue})",
         db.backend_name()
     );
     http::shutdown_signal().await;
@@ -123,15 +152,28 @@ pub async fn worker(config: &Config) -> Result<(), Error> {
     Ok(())
 }
 
-/// The job workers of `serve` and `worker`. Jobs are claimed from the database's `jobs` table;
-/// `REDIS_URL` is not used yet, so a Redis queue cannot wake workers early.
-fn start_workers(db: &db::Db) -> taskflow_tenancy::jobs::JobWorkers {
-    if std::env::var_os("REDIS_URL").is_some_and(|url| !url.is_empty()) {
-        tracing::warn!(
-            "REDIS_URL is set but not supported yet: background jobs are polled from the database"
-        );
+/// The Redis wake-ups of `config.redis_url` (checked to answer), or `None` without one.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = taskflow_app::Config::from_vars(|_| None)?;
+/// assert!(taskflow_app::job_wakeups(&config).await?.is_none());
+/// # Ok(())
+/// # }
+/// ```
+pub async fn job_wakeups(
+    config: &Config,
+) -> Result<Option<taskflow_tenancy::redis::RedisWakeups>, Error> {
+    match &config.redis_url {
+        Some(url) => {
+            let wakeups = taskflow_tenancy::redis::RedisWakeups::connect(url, &config.redis_prefix)
+                .await
+                .map_err(Error::Redis)?;
+            Ok(Some(wakeups))
+        }
+        None => Ok(None),
     }
-    reports::start(db, 2, Duration::from_millis(500))
 }
 
 /// How to log in to the demo tenants `subdomains` of a server on `base_domain` and `port`.

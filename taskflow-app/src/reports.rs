@@ -7,9 +7,10 @@
 use std::time::Duration;
 
 use taskflow_tenancy::jobs::{JobContext, JobHandler, JobResult, JobRunner, JobWorkers};
+use taskflow_tenancy::redis::RedisWakeups;
 use uuid::Uuid;
 
-use crate::db::Db;
+use crate::db::{Db, TenantConnection};
 use crate::model::Task;
 
 /// The job kind of a report.
@@ -127,7 +128,12 @@ macro_rules! report_job {
                     let project_id = project_of(ctx.payload())?;
                     let of_project =
                         || Task::scoped(ctx.scope()).filter(Task::PROJECT_ID.eq(project_id));
-                    let total = of_project().count(ctx.pool()).await?;
+                    // Each read on a connection bound to the job's tenant (on PostgreSQL a
+                    // transaction, as row-level security requires), released before the
+                    // progress is written on another: a job never holds two connections.
+                    let mut conn = <$db as TenantConnection>::open(ctx.pool(), ctx.scope()).await?;
+                    let total = of_project().count(&mut *conn).await?;
+                    <$db as TenantConnection>::finish(conn).await?;
                     ctx.progress(0).await?;
                     let mut tasks: Vec<Task> = Vec::new();
                     loop {
@@ -136,7 +142,10 @@ macro_rules! report_job {
                             Some(last) => page.after_key(last.id),
                             None => page.order_by(Task::ID.asc()),
                         };
-                        let batch = page.fetch_all(ctx.pool()).await?;
+                        let mut conn =
+                            <$db as TenantConnection>::open(ctx.pool(), ctx.scope()).await?;
+                        let batch = page.fetch_all(&mut *conn).await?;
+                        <$db as TenantConnection>::finish(conn).await?;
                         let more = batch.len() as u64 == BATCH;
                         tasks.extend(batch);
                         if !ctx.progress(percent(tasks.len(), total)).await? {
@@ -158,21 +167,27 @@ report_job!(sqlx::MySql);
 report_job!(sqlx::Postgres);
 
 /// Starts `workers` background workers that run the app's jobs on `db`, looking for new jobs
-/// every `poll` when idle. Stop them with [`JobWorkers::shutdown`].
+/// every `poll` when idle, or as soon as `wakeups` (Redis) says a job was enqueued. Stop them
+/// with [`JobWorkers::shutdown`].
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
 /// db.migrate().await?;
-/// let workers = taskflow_app::reports::start(&db, 1, std::time::Duration::from_millis(50));
+/// let workers = taskflow_app::reports::start(&db, 1, std::time::Duration::from_millis(50), None);
 /// workers.shutdown().await;
 /// # Ok(())
 /// # }
 /// ```
-pub fn start(db: &Db, workers: usize, poll: Duration) -> JobWorkers {
-    crate::with_pool!(db, pool => JobRunner::new(pool.clone())
-        .register(KIND, ReportJob)
-        .poll_interval(poll)
-        .start(workers))
+pub fn start(db: &Db, workers: usize, poll: Duration, wakeups: Option<RedisWakeups>) -> JobWorkers {
+    crate::with_pool!(db, pool => {
+        let mut runner = JobRunner::new(pool.clone())
+            .register(KIND, ReportJob)
+            .poll_interval(poll);
+        if let Some(wakeups) = wakeups.clone() {
+            runner = runner.wake_on(wakeups);
+        }
+        runner.start(workers)
+    })
 }

@@ -10,7 +10,7 @@ use chrono::Days;
 use taskflow_tenancy::{AdminCapability, TenantStore};
 use uuid::Uuid;
 
-use crate::db::Db;
+use crate::db::{Db, EnterScope};
 use crate::model::{NewProject, NewTask, NewUser, Project, Task, User, now};
 use crate::password;
 use crate::with_pool;
@@ -135,6 +135,7 @@ async fn create_tenant(
         let mut tx = pool.begin().await?;
         let tenant = store.create_in(&mut *tx, admin, spec.name, spec.subdomain).await?;
         let scope = store.admin_scope_in(&mut *tx, admin, tenant.id).await?;
+        tx.enter_scope(&scope).await?;
         let owner = User::scoped(&scope).insert(&mut *tx, owner).await?;
         let mut rows = 1 + Project::scoped(&scope).insert_many(&mut *tx, projects).await?;
         for project_id in &project_ids {

@@ -11,7 +11,7 @@ use taskflow_tenancy::jwt::Role;
 use super::extractor::{CurrentUser, JsonBody};
 use super::{ApiError, AppState};
 use crate::model::User;
-use crate::{password, with_pool};
+use crate::{password, with_scoped};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -35,7 +35,7 @@ async fn login(
     let email = input.email.unwrap_or_default().trim().to_ascii_lowercase();
     let given = input.password.unwrap_or_default();
     let found = User::scoped(&scope).filter(User::EMAIL.eq(email));
-    let user = with_pool!(&state.db, pool => found.fetch_optional(pool).await)?;
+    let user = with_scoped!(&state.db, &scope, conn => found.fetch_optional(&mut *conn).await)?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     if !password::verify(&given, hash).await {
         return Err(ApiError::Unauthorized);

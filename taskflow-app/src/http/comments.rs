@@ -12,7 +12,7 @@ use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams};
 use super::page::{Page, PageQuery};
 use super::{ApiError, AppState};
 use crate::model::{Comment, NewComment, Task, now};
-use crate::with_pool;
+use crate::with_scoped;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/api/v1/tasks/{id}/comments", get(list).post(create))
@@ -20,7 +20,7 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// The task must be one of this tenant's; another tenant's id is not found.
 async fn task(state: &AppState, scope: &TenantScope, id: Uuid) -> Result<Task, ApiError> {
-    with_pool!(&state.db, pool => Task::scoped(scope).get(pool, id).await)?
+    with_scoped!(&state.db, scope, conn => Task::scoped(scope).get(&mut *conn, id).await)?
         .ok_or(ApiError::NotFound)
 }
 
@@ -41,7 +41,7 @@ async fn list(
             .order_by(Comment::CREATED_AT.asc())
             .order_by(Comment::ID.asc()),
     };
-    let comments = with_pool!(&state.db, pool => select.fetch_all(pool).await)?;
+    let comments = with_scoped!(&state.db, &me.scope, conn => select.fetch_all(&mut *conn).await)?;
     Ok(Json(
         request.page(&me.scope, comments, |c| (c.created_at, c.id)),
     ))
@@ -73,7 +73,8 @@ async fn create(
         body,
         created_at: now(),
     };
-    match with_pool!(&state.db, pool => Comment::scoped(&me.scope).insert(pool, new).await) {
+    match with_scoped!(&state.db, &me.scope, conn => Comment::scoped(&me.scope).insert(&mut *conn, new).await)
+    {
         Ok(comment) => Ok((StatusCode::CREATED, Json(comment))),
         // The task was deleted since we looked: the composite key refuses the comment.
         Err(err) if err.is_foreign_key_violation() => Err(ApiError::NotFound),

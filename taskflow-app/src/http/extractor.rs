@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{ApiError, AppState};
 use crate::model::User;
-use crate::with_pool;
+use crate::with_scoped;
 
 /// `axum::Json` whose rejection is an [`ApiError`]: a malformed body, a wrong content type or
 /// a body over the limit answer in the API's shape.
@@ -71,9 +71,10 @@ impl FromRequestParts<AppState> for CurrentUser {
             .map_err(IntoResponse::into_response)?;
         let id =
             Uuid::parse_str(&claims.sub).map_err(|_| ApiError::Unauthorized.into_response())?;
-        let user = with_pool!(&state.db, pool => User::scoped(&scope).get(pool, id).await)
-            .map_err(|e| ApiError::from(e).into_response())?
-            .ok_or_else(|| ApiError::Unauthorized.into_response())?;
+        let user =
+            with_scoped!(&state.db, &scope, conn => User::scoped(&scope).get(&mut *conn, id).await)
+                .map_err(|e| ApiError::from(e).into_response())?
+                .ok_or_else(|| ApiError::Unauthorized.into_response())?;
         let role = user.role.parse::<Role>().map_err(|_| {
             ApiError::Internal(format!("user {id} has no valid role")).into_response()
         })?;

@@ -1,4 +1,5 @@
-//! `GET /healthz` (the process is up) and `GET /readyz` (the database answers).
+//! `GET /healthz` (the process is up) and `GET /readyz` (the database answers, and Redis
+//! when `REDIS_URL` is set).
 
 use axum::extract::State;
 use axum::routing::get;
@@ -6,7 +7,6 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::{ApiError, AppState};
-use crate::db::Db;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -17,11 +17,23 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/readyz", get(ready))
 }
 
-async fn ready(State(db): State<Db>) -> Result<Json<Value>, ApiError> {
-    db.ping()
+async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    state
+        .db
+        .ping()
         .await
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let queue = match &state.wakeups {
+        Some(wakeups) => {
+            wakeups
+                .ping()
+                .await
+                .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+            "redis"
+        }
+        None => "in-process",
+    };
     Ok(Json(
-        json!({ "status": "ok", "database": db.backend_name() }),
+        json!({ "status": "ok", "database": state.db.backend_name(), "jobs": queue }),
     ))
 }

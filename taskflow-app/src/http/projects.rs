@@ -11,7 +11,7 @@ use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, nullable};
 use super::page::{Page, PageQuery};
 use super::{ApiError, AppState};
 use crate::model::{NewProject, Project, ProjectPatch, now};
-use crate::with_pool;
+use crate::with_scoped;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -60,7 +60,7 @@ async fn list(
             .order_by(Project::CREATED_AT.asc())
             .order_by(Project::ID.asc()),
     };
-    let projects = with_pool!(&state.db, pool => select.fetch_all(pool).await)?;
+    let projects = with_scoped!(&state.db, &me.scope, conn => select.fetch_all(&mut *conn).await)?;
     Ok(Json(
         request.page(&me.scope, projects, |p| (p.created_at, p.id)),
     ))
@@ -87,8 +87,7 @@ async fn create(
         created_at: at,
         updated_at: at,
     };
-    let project =
-        with_pool!(&state.db, pool => Project::scoped(&me.scope).insert(pool, new).await)?;
+    let project = with_scoped!(&state.db, &me.scope, conn => Project::scoped(&me.scope).insert(&mut *conn, new).await)?;
     Ok((StatusCode::CREATED, Json(project)))
 }
 
@@ -97,7 +96,7 @@ async fn show(
     State(state): State<AppState>,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<Json<Project>, ApiError> {
-    let project = with_pool!(&state.db, pool => Project::scoped(&me.scope).get(pool, id).await)?
+    let project = with_scoped!(&state.db, &me.scope, conn => Project::scoped(&me.scope).get(&mut *conn, id).await)?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(project))
 }
@@ -122,10 +121,10 @@ async fn update(
         ..ProjectPatch::default()
     };
     let scoped = || Project::scoped(&me.scope);
-    let project = with_pool!(&state.db, pool => async {
+    let project = with_scoped!(&state.db, &me.scope, conn => async {
         // Read back rather than trust the count: MySQL counts changed rows, not matched ones.
-        scoped().update_by_key(pool, id, &patch).await?;
-        scoped().get(pool, id).await
+        scoped().update_by_key(&mut *conn, id, &patch).await?;
+        scoped().get(&mut *conn, id).await
     }.await)?
     .ok_or(ApiError::NotFound)?;
     Ok(Json(project))
@@ -137,8 +136,7 @@ async fn remove(
     State(state): State<AppState>,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let deleted =
-        with_pool!(&state.db, pool => Project::scoped(&me.scope).delete_by_key(pool, id).await)?;
+    let deleted = with_scoped!(&state.db, &me.scope, conn => Project::scoped(&me.scope).delete_by_key(&mut *conn, id).await)?;
     if deleted {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -16,7 +16,7 @@ use super::extractor::{CurrentUser, IdPath};
 use super::{ApiError, AppState};
 use crate::model::{NewReport, Project, Report, now};
 use crate::reports::{KIND, payload};
-use crate::with_pool;
+use crate::{with_pool, with_scoped};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -51,16 +51,14 @@ impl ReportView {
 
 /// The report and its job; not found unless both are this tenant's.
 async fn load(state: &AppState, scope: &TenantScope, id: Uuid) -> Result<(Report, Job), ApiError> {
-    with_pool!(&state.db, pool => async {
-        let Some(report) = Report::scoped(scope).get(pool, id).await? else {
-            return Err(ApiError::NotFound);
-        };
-        let job = JobStore::new(pool.clone())
-            .get(scope, report.job_id)
-            .await?
+    let report =
+        with_scoped!(&state.db, scope, conn => Report::scoped(scope).get(&mut *conn, id).await)?
+            .ok_or(ApiError::NotFound)?;
+    // The job store reads on a connection of its own: one at a time.
+    let job =
+        with_pool!(&state.db, pool => JobStore::new(pool.clone()).get(scope, report.job_id).await)?
             .ok_or_else(|| ApiError::Internal(format!("report {id} has no job")))?;
-        Ok((report, job))
-    }.await)
+    Ok((report, job))
 }
 
 /// Writes the report row and enqueues its job in one transaction: there is never a report
@@ -71,13 +69,20 @@ async fn create(
     IdPath(project_id): IdPath<Uuid>,
 ) -> Result<(StatusCode, Json<ReportView>), ApiError> {
     let scope = &me.scope;
-    let (report, job) = with_pool!(&state.db, pool => async {
-        if Project::scoped(scope).get(pool, project_id).await?.is_none() {
+    // With Redis, a queue that is down refuses the report before anything is written.
+    if let Some(wakeups) = &state.wakeups {
+        wakeups
+            .ping()
+            .await
+            .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    }
+    let report = with_scoped!(&state.db, scope, pool, conn => async {
+        if Project::scoped(scope).get(&mut *conn, project_id).await?.is_none() {
             return Err(ApiError::NotFound);
         }
         // Writes only in the transaction: on SQLite, a transaction that reads first cannot
         // always upgrade to a writer while the job runner writes.
-        let mut tx = pool.begin().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let jobs = JobStore::new(pool.clone());
         let job_id = jobs.enqueue(&mut *tx, scope, KIND, payload(project_id)).await?;
         let new = NewReport {
@@ -97,12 +102,18 @@ async fn create(
             Err(e) => return Err(e.into()),
         };
         tx.commit().await?;
-        let job = jobs
-            .get(scope, job_id)
-            .await?
-            .ok_or_else(|| ApiError::Internal(format!("job {job_id} vanished")))?;
-        Ok((report, job))
+        Ok(report)
     }.await)?;
+    // Read once committed: the job store reads on a connection of its own.
+    let job =
+        with_pool!(&state.db, pool => JobStore::new(pool.clone()).get(scope, report.job_id).await)?
+            .ok_or_else(|| ApiError::Internal(format!("job {} vanished", report.job_id)))?;
+    if let Some(wakeups) = &state.wakeups {
+        // The job is committed: a lost wake-up only delays it to the workers' next poll.
+        if let Err(e) = wakeups.notify(job.id).await {
+            tracing::warn!(error = %e, job = %job.id, "could not wake a job worker");
+        }
+    }
     Ok((StatusCode::ACCEPTED, Json(ReportView::new(&report, &job))))
 }
 

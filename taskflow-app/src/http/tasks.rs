@@ -15,7 +15,7 @@ use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, nullable};
 use super::page::{Page, PageQuery};
 use super::{ApiError, AppState};
 use crate::model::{NewTask, Project, Task, TaskPatch, User, now};
-use crate::with_pool;
+use crate::with_scoped;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -29,7 +29,7 @@ const MAX_DESCRIPTION: usize = 10_000;
 
 /// The project, if it is one of this tenant's; another tenant's id is not found.
 async fn project(state: &AppState, scope: &TenantScope, id: Uuid) -> Result<Project, ApiError> {
-    with_pool!(&state.db, pool => Project::scoped(scope).get(pool, id).await)?
+    with_scoped!(&state.db, scope, conn => Project::scoped(scope).get(&mut *conn, id).await)?
         .ok_or(ApiError::NotFound)
 }
 
@@ -75,7 +75,7 @@ async fn list(
             .order_by(Task::ID.asc()),
     };
     project(&state, &me.scope, project_id).await?;
-    let tasks = with_pool!(&state.db, pool => select.fetch_all(pool).await)?;
+    let tasks = with_scoped!(&state.db, &me.scope, conn => select.fetch_all(&mut *conn).await)?;
     Ok(Json(
         request.page(&me.scope, tasks, |t| (t.created_at, t.id)),
     ))
@@ -164,8 +164,7 @@ impl TaskInput {
                 .ok()
         });
         if let Some(Some(assignee)) = assignee_id {
-            let known =
-                with_pool!(&state.db, pool => User::scoped(scope).get(pool, assignee).await)?;
+            let known = with_scoped!(&state.db, scope, conn => User::scoped(scope).get(&mut *conn, assignee).await)?;
             if known.is_none() {
                 fields.insert(
                     "assignee_id".to_owned(),
@@ -174,8 +173,7 @@ impl TaskInput {
             }
         }
         if let Some(project_id) = project_id {
-            let known =
-                with_pool!(&state.db, pool => Project::scoped(scope).get(pool, project_id).await)?;
+            let known = with_scoped!(&state.db, scope, conn => Project::scoped(scope).get(&mut *conn, project_id).await)?;
             if known.is_none() {
                 fields.insert(
                     "project_id".to_owned(),
@@ -236,7 +234,7 @@ async fn create(
         created_at: at,
         updated_at: at,
     };
-    let task = with_pool!(&state.db, pool => Task::scoped(&me.scope).insert(pool, new).await)
+    let task = with_scoped!(&state.db, &me.scope, conn => Task::scoped(&me.scope).insert(&mut *conn, new).await)
         .map_err(reference_gone)?;
     Ok((StatusCode::CREATED, Json(task)))
 }
@@ -246,7 +244,7 @@ async fn show(
     State(state): State<AppState>,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<Json<Task>, ApiError> {
-    let task = with_pool!(&state.db, pool => Task::scoped(&me.scope).get(pool, id).await)?
+    let task = with_scoped!(&state.db, &me.scope, conn => Task::scoped(&me.scope).get(&mut *conn, id).await)?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(task))
 }
@@ -258,13 +256,14 @@ async fn update(
     JsonBody(input): JsonBody<TaskInput>,
 ) -> Result<Json<Task>, ApiError> {
     let scoped = || Task::scoped(&me.scope);
-    with_pool!(&state.db, pool => scoped().get(pool, id).await)?.ok_or(ApiError::NotFound)?;
+    with_scoped!(&state.db, &me.scope, conn => scoped().get(&mut *conn, id).await)?
+        .ok_or(ApiError::NotFound)?;
     let CheckedTask { mut patch } = input.check(&state, &me.scope, false).await?;
     patch.updated_at = Some(now());
-    let task = with_pool!(&state.db, pool => async {
+    let task = with_scoped!(&state.db, &me.scope, conn => async {
         // Read back rather than trust the count: MySQL counts changed rows, not matched ones.
-        scoped().update_by_key(pool, id, &patch).await?;
-        scoped().get(pool, id).await
+        scoped().update_by_key(&mut *conn, id, &patch).await?;
+        scoped().get(&mut *conn, id).await
     }.await)
     .map_err(reference_gone)?
     .ok_or(ApiError::NotFound)?;
@@ -277,8 +276,7 @@ async fn remove(
     State(state): State<AppState>,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let deleted =
-        with_pool!(&state.db, pool => Task::scoped(&me.scope).delete_by_key(pool, id).await)?;
+    let deleted = with_scoped!(&state.db, &me.scope, conn => Task::scoped(&me.scope).delete_by_key(&mut *conn, id).await)?;
     if deleted {
         Ok(StatusCode::NO_CONTENT)
     } else {

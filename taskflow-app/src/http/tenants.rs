@@ -20,6 +20,7 @@ use uuid::Uuid;
 use super::extractor::{IdPath, JsonBody, Operator};
 use super::users::{UserInput, new_user};
 use super::{ApiError, AppState};
+use crate::db::EnterScope;
 use crate::model::User;
 use crate::with_pool;
 
@@ -76,6 +77,7 @@ async fn signup(
         let mut tx = pool.begin().await?;
         let tenant = store.create_in(&mut *tx, &admin, name, subdomain).await?;
         let scope = store.admin_scope_in(&mut *tx, &admin, tenant.id).await?;
+        tx.enter_scope(&scope).await?;
         let user = User::scoped(&scope).insert(&mut *tx, new).await?;
         tx.commit().await?;
         Ok::<_, ApiError>((tenant, scope, user))

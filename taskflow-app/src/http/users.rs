@@ -18,7 +18,7 @@ use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams};
 use super::page::{Page, PageQuery};
 use super::{ApiError, AppState};
 use crate::model::{Comment, CommentPatch, NewUser, Task, TaskPatch, User, UserPatch, now};
-use crate::{password, with_pool};
+use crate::{password, with_scoped};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -135,7 +135,7 @@ async fn list(
             .order_by(User::CREATED_AT.asc())
             .order_by(User::ID.asc()),
     };
-    let users = with_pool!(&state.db, pool => select.fetch_all(pool).await)?;
+    let users = with_scoped!(&state.db, &me.scope, conn => select.fetch_all(&mut *conn).await)?;
     Ok(Json(
         request.page(&me.scope, users, |u| (u.created_at, u.id)),
     ))
@@ -152,7 +152,7 @@ async fn create(
         return Err(ApiError::Forbidden("only an owner can make an owner"));
     }
     let new = new_user(user).await?;
-    let user = with_pool!(&state.db, pool => User::scoped(&me.scope).insert(pool, new).await)?;
+    let user = with_scoped!(&state.db, &me.scope, conn => User::scoped(&me.scope).insert(&mut *conn, new).await)?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -161,7 +161,7 @@ async fn show(
     State(state): State<AppState>,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<Json<User>, ApiError> {
-    let user = with_pool!(&state.db, pool => User::scoped(&me.scope).get(pool, id).await)?
+    let user = with_scoped!(&state.db, &me.scope, conn => User::scoped(&me.scope).get(&mut *conn, id).await)?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(user))
 }
@@ -181,7 +181,7 @@ async fn has_another_owner(
     let others = User::scoped(scope)
         .filter(User::ROLE.eq("owner".to_owned()))
         .filter(User::ID.ne(user));
-    Ok(with_pool!(&state.db, pool => others.exists(pool).await)?)
+    Ok(with_scoped!(&state.db, scope, conn => others.exists(&mut *conn).await)?)
 }
 
 /// The checks every change to `target` goes through: who may touch it, and the last owner.
@@ -233,8 +233,8 @@ async fn update(
         return Err(ApiError::Validation(fields));
     }
     let scoped = || User::scoped(&me.scope);
-    let target =
-        with_pool!(&state.db, pool => scoped().get(pool, id).await)?.ok_or(ApiError::NotFound)?;
+    let target = with_scoped!(&state.db, &me.scope, conn => scoped().get(&mut *conn, id).await)?
+        .ok_or(ApiError::NotFound)?;
     let role_change = role.filter(|r| r.as_str() != target.role);
     if role_change.is_some() {
         check_change(&me, &state, &target, role_change).await?;
@@ -248,9 +248,9 @@ async fn update(
         role: role_change.map(|r| r.as_str().to_owned()),
         ..UserPatch::default()
     };
-    let user = with_pool!(&state.db, pool => async {
-        scoped().update_by_key(pool, id, &patch).await?;
-        scoped().get(pool, id).await
+    let user = with_scoped!(&state.db, &me.scope, conn => async {
+        scoped().update_by_key(&mut *conn, id, &patch).await?;
+        scoped().get(&mut *conn, id).await
     }.await)?
     .ok_or(ApiError::NotFound)?;
     Ok(Json(user))
@@ -264,8 +264,9 @@ async fn remove(
     IdPath(id): IdPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     let scope = &me.scope;
-    let target = with_pool!(&state.db, pool => User::scoped(scope).get(pool, id).await)?
-        .ok_or(ApiError::NotFound)?;
+    let target =
+        with_scoped!(&state.db, scope, conn => User::scoped(scope).get(&mut *conn, id).await)?
+            .ok_or(ApiError::NotFound)?;
     check_change(&me, &state, &target, None).await?;
     let unassign = TaskPatch {
         assignee_id: Some(None),
@@ -276,8 +277,8 @@ async fn remove(
         author_id: Some(None),
         ..CommentPatch::default()
     };
-    let deleted = with_pool!(&state.db, pool => async {
-        let mut tx = pool.begin().await?;
+    let deleted = with_scoped!(&state.db, scope, conn => async {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         Task::scoped(scope)
             .filter(Task::ASSIGNEE_ID.eq(id))
             .update(&mut *tx, &unassign)

@@ -30,9 +30,13 @@ pub(crate) enum Backend {
 /// A running server and a client for it.
 pub(crate) struct TestApp {
     pub(crate) addr: SocketAddr,
+    /// The database as its owner, who migrated it: for tests that look under the app.
     pub(crate) db: Db,
+    /// The database as the app connects to it (on PostgreSQL, a role bound by row-level
+    /// security).
+    pub(crate) app_db: Db,
     client: Client<HttpConnector, Full<Bytes>>,
-    _sqlite: Option<testkit::SqliteDb>,
+    sqlite: Option<testkit::SqliteDb>,
 }
 
 /// An answer: status, headers and the body parsed as JSON (`Value::Null` when empty).
@@ -70,25 +74,36 @@ impl TestApp {
         backend: Backend,
         change: impl FnOnce(&mut Config),
     ) -> Option<TestApp> {
-        let (db, sqlite) = match backend {
+        let (db, app_db, sqlite) = match backend {
             Backend::Sqlite => {
                 let file = testkit::sqlite().await.expect("a fresh SQLite file");
-                (Db::Sqlite(file.pool.clone()), Some(file))
+                let db = Db::Sqlite(file.pool.clone());
+                (db.clone(), db, Some(file))
             }
             Backend::MySql => {
                 let url = testkit::mysql_url()?;
                 let (pool, _) = testkit::mysql(&url).await.expect("a fresh MySQL database");
-                (Db::MySql(pool), None)
+                let db = Db::MySql(pool);
+                (db.clone(), db, None)
             }
             Backend::Postgres => {
                 let url = testkit::postgres_url()?;
-                let (pool, _) = testkit::postgres(&url)
+                let (owner, db_url) = testkit::postgres(&url)
                     .await
                     .expect("a fresh PostgreSQL database");
-                (Db::Postgres(pool), None)
+                // Migrated as the owner; served as a role that neither owns the tables nor
+                // bypasses row-level security, as in production.
+                Db::Postgres(owner.clone())
+                    .migrate()
+                    .await
+                    .expect("migrations apply");
+                let app = app_role_pool(&owner, &db_url).await;
+                (Db::Postgres(owner), Db::Postgres(app), None)
             }
         };
-        db.migrate().await.expect("migrations apply");
+        if !matches!(backend, Backend::Postgres) {
+            db.migrate().await.expect("migrations apply");
+        }
         let mut config = Config::from_vars(|name| match name {
             "TASKFLOW_JWT_SECRET" => Some("a test secret that is long enough for HS256".into()),
             "TASKFLOW_ADMIN_TOKEN" => Some(ADMIN_TOKEN.into()),
@@ -97,7 +112,10 @@ impl TestApp {
         })
         .expect("test configuration");
         change(&mut config);
-        let state = AppState::new(db.clone(), &config).expect("app state");
+        let mut state = AppState::new(app_db.clone(), &config).expect("app state");
+        state.wakeups = taskflow_app::job_wakeups(&config)
+            .await
+            .expect("the configured Redis answers");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app(state)).await });
@@ -105,9 +123,16 @@ impl TestApp {
         Some(TestApp {
             addr,
             db,
+            app_db,
             client,
-            _sqlite: sqlite,
+            sqlite,
         })
+    }
+
+    /// The `DATABASE_URL` of a SQLite test server, for another process on the same file.
+    pub(crate) fn sqlite_url(&self) -> Option<String> {
+        let file = self.sqlite.as_ref()?;
+        Some(format!("sqlite://{}", file.path().display()))
     }
 
     /// Sends a request with raw body bytes and headers of the test's choosing.
@@ -153,9 +178,10 @@ impl TestApp {
     pub(crate) fn start_workers(&self) {
         // Left running: the test's runtime ends them.
         drop(taskflow_app::reports::start(
-            &self.db,
+            &self.app_db,
             1,
             std::time::Duration::from_millis(20),
+            None,
         ));
     }
 
@@ -342,4 +368,38 @@ macro_rules! api_tests {
             })*
         }
     };
+}
+
+/// The role every PostgreSQL test server connects as: it logs in, owns nothing, is no
+/// superuser and does not bypass row-level security.
+pub(crate) const APP_ROLE: &str = "taskflow_app_test";
+
+/// A pool on the database at `db_url` as [`APP_ROLE`], granted what the app needs on its tables.
+async fn app_role_pool(owner: &sqlx::PgPool, db_url: &str) -> sqlx::PgPool {
+    use std::str::FromStr;
+    // One role for the whole server, made by whichever test gets there first.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DO $$ BEGIN
+             CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+         END $$"
+    )))
+    .execute(owner)
+    .await
+    .expect("the app role exists");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "GRANT USAGE ON SCHEMA public TO {APP_ROLE};
+         GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE};"
+    )))
+    .execute(owner)
+    .await
+    .expect("grants to the app role");
+    let options = sqlx::postgres::PgConnectOptions::from_str(db_url)
+        .expect("the test database URL")
+        .username(APP_ROLE);
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .expect("the app role connects")
 }

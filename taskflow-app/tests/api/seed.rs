@@ -38,7 +38,10 @@ async fn login(app: &TestApp, host: &str, email: &str) -> String {
 }
 
 async fn demo_tenants_are_created_on_an_empty_database_and_their_owners_log_in(app: TestApp) {
-    assert_eq!(demo_if_empty(&app.db).await.unwrap(), ["acme", "globex"]);
+    assert_eq!(
+        demo_if_empty(&app.app_db).await.unwrap(),
+        ["acme", "globex"]
+    );
     let mut seen = Vec::new();
     for subdomain in ["acme", "globex"] {
         let host = format!("{subdomain}.localhost:8080");
@@ -66,13 +69,13 @@ async fn demo_tenants_are_created_on_an_empty_database_and_their_owners_log_in(a
         assert_eq!(other.status, StatusCode::NOT_FOUND);
     }
     // Once there are tenants, a second start adds nothing.
-    assert!(demo_if_empty(&app.db).await.unwrap().is_empty());
+    assert!(demo_if_empty(&app.app_db).await.unwrap().is_empty());
     assert_eq!(tenant_count(&app.db).await, 2);
 }
 
 async fn demo_data_is_never_added_to_a_database_with_a_tenant(app: TestApp) {
     app.signup("initech").await;
-    assert!(demo_if_empty(&app.db).await.unwrap().is_empty());
+    assert!(demo_if_empty(&app.app_db).await.unwrap().is_empty());
     assert_eq!(tenant_count(&app.db).await, 1);
     let acme = app
         .send(
@@ -95,7 +98,7 @@ async fn seed_writes_each_tenant_with_its_projects_and_tasks(app: TestApp) {
         prefix: "load".into(),
     };
     let mut reported = Vec::new();
-    let rows = seed(&app.db, &plan, |rows| reported.push(rows))
+    let rows = seed(&app.app_db, &plan, |rows| reported.push(rows))
         .await
         .unwrap();
     // Per tenant: itself, its owner, 2 projects, 2 × 7 tasks.
@@ -120,7 +123,7 @@ async fn seed_writes_each_tenant_with_its_projects_and_tasks(app: TestApp) {
     assert_eq!(tasks.body["items"].as_array().unwrap().len(), 7);
 
     // Seeding the same prefix again is refused, and the failed tenant leaves nothing behind.
-    let again = seed(&app.db, &plan, |_| {}).await;
+    let again = seed(&app.app_db, &plan, |_| {}).await;
     assert!(again.is_err());
     assert_eq!(tenant_count(&app.db).await, 3);
 }
