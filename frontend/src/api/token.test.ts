@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { getToken, takeTokenFromFragment } from './token';
+
+describe('takeTokenFromFragment', () => {
+  it('stores the token handed over in the fragment and removes it from the address', () => {
+    window.history.replaceState(null, '', '/projects?x=1#token=abc.def.ghi');
+    expect(takeTokenFromFragment()).toBe(true);
+    expect(getToken()).toBe('abc.def.ghi');
+    expect(window.location.hash).toBe('');
+    expect(window.location.pathname + window.location.search).toBe('/projects?x=1');
+  });
+
+  it('leaves storage alone when there is no token', () => {
+    window.history.replaceState(null, '', '/#section');
+    expect(takeTokenFromFragment()).toBe(false);
+    expect(getToken()).toBeNull();
+  });
+});

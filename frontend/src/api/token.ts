@@ -1,0 +1,27 @@
+const KEY = 'taskflow.token';
+
+export function getToken(): string | null {
+  return window.localStorage.getItem(KEY);
+}
+
+export function setToken(token: string): void {
+  window.localStorage.setItem(KEY, token);
+}
+
+export function clearToken(): void {
+  window.localStorage.removeItem(KEY);
+}
+
+/**
+ * Signup happens on the base host and the app continues on the tenant's subdomain, another
+ * origin with its own localStorage: the token travels in the URL fragment (never sent to a
+ * server) and is moved into storage, and out of the address bar, on arrival.
+ */
+export function takeTokenFromFragment(location: Location = window.location): boolean {
+  const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const token = params.get('token');
+  if (!token) return false;
+  setToken(token);
+  window.history.replaceState(null, '', location.pathname + location.search);
+  return true;
+}

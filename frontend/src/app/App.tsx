@@ -1,0 +1,63 @@
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { LoginPage } from '../features/auth/LoginPage';
+import { RequireAuth, UnauthorizedRedirect } from '../features/auth/RequireAuth';
+import { BoardPage } from '../features/board/BoardPage';
+import { TaskDetailPage } from '../features/board/TaskDetailPage';
+import { MembersPage } from '../features/members/MembersPage';
+import { ProjectsPage } from '../features/projects/ProjectsPage';
+import { ReportsPage } from '../features/reports/ReportsPage';
+import { SignupPage } from '../features/signup/SignupPage';
+import type { Site } from './host';
+import { Layout } from './Layout';
+import { NotFoundPage } from './NotFoundPage';
+
+/** The routes of a tenant's subdomain: login, and the app behind it. */
+export function TenantRoutes({ subdomain, baseHost }: { subdomain: string; baseHost: string }) {
+  return (
+    <>
+      <UnauthorizedRedirect />
+      <Routes>
+        <Route path="/login" element={<LoginPage subdomain={subdomain} baseHost={baseHost} />} />
+        <Route
+          element={
+            <RequireAuth>
+              <Layout />
+            </RequireAuth>
+          }
+        >
+          <Route index element={<ProjectsPage />} />
+          <Route path="projects/:projectId" element={<BoardPage />} />
+          <Route path="projects/:projectId/tasks/:taskId" element={<TaskDetailPage />} />
+          <Route path="projects/:projectId/reports" element={<ReportsPage />} />
+          <Route path="members" element={<MembersPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Routes>
+    </>
+  );
+}
+
+/** The routes of the bare base host: signing up, or finding one's organization. */
+export function BaseRoutes({ baseHost }: { baseHost: string }) {
+  return (
+    <Routes>
+      <Route path="/signup" element={<SignupPage baseHost={baseHost} />} />
+      <Route path="*" element={<Navigate to="/signup" replace />} />
+    </Routes>
+  );
+}
+
+export function App({ site, queryClient }: { site: Site; queryClient: QueryClient }) {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <BrowserRouter>
+        {site.kind === 'tenant' ? (
+          <TenantRoutes subdomain={site.subdomain} baseHost={site.baseHost} />
+        ) : (
+          <BaseRoutes baseHost={site.baseHost} />
+        )}
+      </BrowserRouter>
+    </QueryClientProvider>
+  );
+}

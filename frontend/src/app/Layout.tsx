@@ -1,0 +1,62 @@
+import { Container, Nav, Navbar, Button } from 'react-bootstrap';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { ErrorState } from '../components/QueryState';
+import { useLogout, useMe } from '../features/auth/queries';
+import { ROLE_LABEL } from '../features/members/MembersPage';
+
+export function Layout() {
+  const me = useMe();
+  const logout = useLogout();
+  const navigate = useNavigate();
+  const { pathname } = useLocation();
+  const onProjects = pathname === '/' || pathname.startsWith('/projects/');
+
+  return (
+    <>
+      <a href="#main" className="visually-hidden-focusable position-absolute top-0 start-0 p-2 bg-body">
+        Skip to content
+      </a>
+      <Navbar expand="md" bg="dark" data-bs-theme="dark" className="mb-4" collapseOnSelect>
+        <Container fluid="lg">
+          <Navbar.Brand as={NavLink} to="/">
+            TaskFlow
+            {me.data && <span className="ms-2 fw-light" data-testid="tenant-name">· {me.data.tenant.name}</span>}
+          </Navbar.Brand>
+          <Navbar.Toggle aria-controls="main-nav" />
+          <Navbar.Collapse id="main-nav">
+            <Nav className="me-auto">
+              <Nav.Link as={NavLink} to="/" end className={onProjects ? 'active' : undefined} aria-current={onProjects ? 'page' : undefined} eventKey="projects">
+                Projects
+              </Nav.Link>
+              <Nav.Link as={NavLink} to="/members" eventKey="members">
+                Members
+              </Nav.Link>
+            </Nav>
+            {me.data && (
+              <Navbar.Text className="me-md-3" data-testid="current-user">
+                {me.data.user.name}{' '}
+                <span className="text-white-50">
+({ROLE_LABEL[me.data.user.role]})
+                </span>
+              </Navbar.Text>
+            )}
+            <Button
+              variant="outline-light"
+              size="sm"
+              onClick={() => {
+                logout();
+                navigate('/login', { replace: true });
+              }}
+            >
+              Log out
+            </Button>
+          </Navbar.Collapse>
+        </Container>
+      </Navbar>
+      <Container fluid="lg" as="main" id="main" className="pb-5">
+        {me.isError && <ErrorState error={me.error} onRetry={() => me.refetch()} />}
+        <Outlet />
+      </Container>
+    </>
+  );
+}

@@ -1,0 +1,45 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../api/client';
+import { clearToken, getToken, setToken } from '../../api/token';
+import type { Me, User } from '../../api/types';
+
+export const meKey = ['me'] as const;
+
+export function useMe() {
+  return useQuery({
+    queryKey: meKey,
+    queryFn: async () => (await api.get<Me>('/api/v1/me')).data,
+    enabled: getToken() !== null,
+    staleTime: 60_000,
+  });
+}
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+export function useLogin() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (credentials: Credentials) =>
+      (await api.post<{ token: string; user: User }>('/api/v1/auth/login', credentials)).data,
+    onSuccess: ({ token }) => {
+      setToken(token);
+      queryClient.clear();
+    },
+  });
+}
+
+/** Forgets the token and everything read with it. */
+export function useLogout() {
+  const queryClient = useQueryClient();
+  return () => {
+    clearToken();
+    queryClient.clear();
+  };
+}
+
+export function canManageUsers(user: User | undefined): boolean {
+  return user?.role === 'owner' || user?.role === 'admin';
+}

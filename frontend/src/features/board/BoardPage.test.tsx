@@ -1,0 +1,103 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { api } from '../../api/client';
+import type { Task } from '../../api/types';
+import { renderAt } from '../../test/render';
+import { createProject, createTask, enterTenant, signupTenant } from '../../test/tenant';
+import { BoardPage } from './BoardPage';
+import { TaskDetailPage } from './TaskDetailPage';
+
+const column = (name: string) => screen.findByRole('region', { name: new RegExp(`^${name}`) });
+
+describe('BoardPage', () => {
+  it('shows a column per status with the tasks in it', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    const project = await createProject('Launch');
+    await createTask(project.id, { title: 'Draft copy', priority: 'low', due_date: '2031-05-01', assignee_id: t.owner.id });
+    await createTask(project.id, { title: 'Build page', status: 'in_progress' });
+    renderAt(`/projects/${project.id}`, <BoardPage />, {}, '/projects/:projectId');
+
+    expect(await screen.findByRole('heading', { name: 'Launch', level: 1 })).toBeInTheDocument();
+    await within(await column('To do')).findByText('Draft copy');
+    expect(within(await column('To do')).getByText('Olive Owner')).toBeInTheDocument();
+    expect(within(await column('To do')).getByText('Low')).toBeInTheDocument();
+    expect(within(await column('In progress')).getByText('Build page')).toBeInTheDocument();
+    expect(within(await column('Done')).getByText('Nothing here')).toBeInTheDocument();
+  });
+
+  it('moves a card to another column with the "move to" control and saves it', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    const project = await createProject();
+    const task = await createTask(project.id, { title: 'Review' });
+    renderAt(`/projects/${project.id}`, <BoardPage />, {}, '/projects/:projectId');
+
+    const user = userEvent.setup({ delay: null });
+    await within(await column('To do')).findByText('Review');
+    await user.selectOptions(screen.getByLabelText('Move “Review” to'), 'Move to Done');
+    await within(await column('Done')).findByText('Review');
+    await waitFor(async () => expect((await api.get<Task>(`/api/v1/tasks/${task.id}`)).data.status).toBe('done'));
+  });
+
+  it('creates a task in a modal that takes the focus', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    const project = await createProject();
+    renderAt(`/projects/${project.id}`, <BoardPage />, {}, '/projects/:projectId');
+
+    const user = userEvent.setup({ delay: null });
+    expect(await screen.findByText('No tasks yet')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Add a task to In progress' }));
+    const dialog = await screen.findByRole('dialog', { name: 'New task' });
+    await waitFor(() => expect(within(dialog).getByLabelText('Title')).toHaveFocus());
+    await user.type(within(dialog).getByLabelText('Title'), 'Pair on the parser');
+    await user.selectOptions(within(dialog).getByLabelText('Priority'), 'High');
+    await user.selectOptions(within(dialog).getByLabelText('Assignee'), 'Olive Owner');
+    await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
+
+    await within(await column('In progress')).findByText('Pair on the parser');
+    expect(within(await column('In progress')).getByText('High')).toBeInTheDocument();
+    expect(within(await column('In progress')).getByText('Olive Owner')).toBeInTheDocument();
+  });
+
+  it("shows not found for another organization's project", async () => {
+    const first = await signupTenant();
+    enterTenant(first);
+    const project = await createProject('Secret plans');
+    const second = await signupTenant();
+    enterTenant(second);
+    renderAt(`/projects/${project.id}`, <BoardPage />, {}, '/projects/:projectId');
+
+    expect(await screen.findByText('Not found')).toBeInTheDocument();
+    expect(screen.queryByText('Secret plans')).not.toBeInTheDocument();
+  });
+});
+
+describe('TaskDetailPage', () => {
+  it('lists comments oldest first and adds one', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    const project = await createProject();
+    const task = await createTask(project.id, { title: 'Pick a name', description: 'Short and memorable' });
+    await api.post(`/api/v1/tasks/${task.id}/comments`, { body: 'How about Orbit?' });
+    renderAt(`/projects/${project.id}/tasks/${task.id}`, <TaskDetailPage />, {}, '/projects/:projectId/tasks/:taskId');
+
+    expect(await screen.findByRole('heading', { name: 'Pick a name', level: 1 })).toBeInTheDocument();
+    expect(screen.getByText('Short and memorable')).toBeInTheDocument();
+    const list = await screen.findByRole('list', { name: 'Comments' });
+    expect(within(list).getByText('How about Orbit?')).toBeInTheDocument();
+
+    const user = userEvent.setup({ delay: null });
+    await user.type(screen.getByLabelText('Add a comment'), 'Orbit is taken.');
+    await user.click(screen.getByRole('button', { name: 'Post comment' }));
+    await waitFor(() =>
+      expect(within(screen.getByRole('list', { name: 'Comments' })).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+        expect.stringContaining('How about Orbit?'),
+        expect.stringContaining('Orbit is taken.'),
+      ]),
+    );
+    expect(screen.getByLabelText('Add a comment')).toHaveValue('');
+  });
+});

@@ -1,0 +1,165 @@
+import { useMemo, useState, type DragEvent } from 'react';
+import { Alert, Badge, Button, Card, Col, Row } from 'react-bootstrap';
+import { Link, useParams } from 'react-router';
+import type { Task, TaskStatus, User } from '../../api/types';
+import { errorMessage } from '../../api/error';
+import { BackToProjects, EmptyState, ErrorState, Loading } from '../../components/QueryState';
+import { useUsers } from '../members/queries';
+import { useProject } from '../projects/queries';
+import { STATUSES, STATUS_LABEL } from './labels';
+import { useMoveTask, useTasks } from './queries';
+import { DRAG_TYPE, TaskCard } from './TaskCard';
+import { TaskModal } from './TaskModal';
+
+type Dialog = { kind: 'create'; status: TaskStatus } | { kind: 'edit'; task: Task } | null;
+
+export function BoardPage() {
+  const { projectId = '' } = useParams();
+  const project = useProject(projectId);
+  const tasks = useTasks(projectId);
+  const users = useUsers();
+  const move = useMoveTask(projectId);
+  const [dialog, setDialog] = useState<Dialog>(null);
+
+  const usersById = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u])), [users.data]);
+  const onMove = (task: Task, status: TaskStatus) => {
+    if (task.status !== status) move.mutate({ id: task.id, status });
+  };
+
+  if (project.isError) {
+    return <ErrorState error={project.error} onRetry={() => project.refetch()} notFound={<BackToProjects />} />;
+  }
+
+  return (
+    <>
+      <nav aria-label="breadcrumb">
+        <ol className="breadcrumb mb-2">
+          <li className="breadcrumb-item">
+            <Link to="/">Projects</Link>
+          </li>
+          <li className="breadcrumb-item active" aria-current="page">
+            {project.data?.name ?? '…'}
+          </li>
+        </ol>
+      </nav>
+      <div className="d-flex flex-wrap align-items-center justify-content-between gap-2 mb-3">
+        <div>
+          <h1 className="h3 mb-0">{project.data?.name ?? 'Project'}</h1>
+          {project.data?.description && <p className="text-secondary mb-0">{project.data.description}</p>}
+        </div>
+        <div className="d-flex gap-2">
+          <Link to={`/projects/${projectId}/reports`} className="btn btn-outline-secondary">
+            Reports
+          </Link>
+          <Button onClick={() => setDialog({ kind: 'create', status: 'todo' })} disabled={!project.isSuccess}>
+            New task
+          </Button>
+        </div>
+      </div>
+      {move.isError && (
+        <Alert variant="danger" dismissible onClose={() => move.reset()} role="alert">
+          The task could not be moved: {errorMessage(move.error)}
+        </Alert>
+      )}
+      {(tasks.isPending || project.isPending) && <Loading label="Loading tasks…" />}
+      {tasks.isError && <ErrorState error={tasks.error} onRetry={() => tasks.refetch()} notFound={<BackToProjects />} />}
+      {tasks.isSuccess && project.isSuccess && (
+        <>
+          {tasks.data.length === 0 && (
+            <EmptyState title="No tasks yet">
+              <p className="mb-0">Add a task to any column to get started.</p>
+            </EmptyState>
+          )}
+          <Row xs={1} md={3} className="g-3">
+            {STATUSES.map((status) => (
+              <Col key={status}>
+                <Column
+                  status={status}
+                  tasks={tasks.data.filter((t) => t.status === status)}
+                  usersById={usersById}
+                  onMove={onMove}
+                  onDropTask={(id) => {
+                    const task = tasks.data.find((t) => t.id === id);
+                    if (task) onMove(task, status);
+                  }}
+                  onAdd={() => setDialog({ kind: 'create', status })}
+                  onEdit={(task) => setDialog({ kind: 'edit', task })}
+                />
+              </Col>
+            ))}
+          </Row>
+        </>
+      )}
+      {dialog && (
+        <TaskModal
+          projectId={projectId}
+          task={dialog.kind === 'edit' ? dialog.task : undefined}
+          initialStatus={dialog.kind === 'create' ? dialog.status : undefined}
+          users={users.data ?? []}
+          onClose={() => setDialog(null)}
+        />
+      )}
+    </>
+  );
+}
+
+interface ColumnProps {
+  status: TaskStatus;
+  tasks: Task[];
+  usersById: Map<string, User>;
+  onMove: (task: Task, status: TaskStatus) => void;
+  onDropTask: (id: string) => void;
+  onAdd: () => void;
+  onEdit: (task: Task) => void;
+}
+
+function Column({ status, tasks, usersById, onMove, onDropTask, onAdd, onEdit }: ColumnProps) {
+  const [over, setOver] = useState(false);
+  const headingId = `column-${status}`;
+  const onDragOver = (event: DragEvent) => {
+    if (event.dataTransfer.types.includes(DRAG_TYPE)) {
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'move';
+      setOver(true);
+    }
+  };
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setOver(false);
+    const id = event.dataTransfer.getData(DRAG_TYPE);
+    if (id) onDropTask(id);
+  };
+
+  return (
+    <Card
+      as="section"
+      aria-labelledby={headingId}
+      data-status={status}
+      className={`h-100 bg-body-tertiary ${over ? 'border-primary border-2' : ''}`}
+      onDragOver={onDragOver}
+      onDragLeave={() => setOver(false)}
+      onDrop={onDrop}
+    >
+      <Card.Header className="d-flex justify-content-between align-items-center">
+        <h2 className="h6 mb-0" id={headingId}>
+          {STATUS_LABEL[status]} <Badge bg="secondary" pill>{tasks.length}</Badge>
+        </h2>
+        <Button size="sm" variant="outline-primary" onClick={onAdd} aria-label={`Add a task to ${STATUS_LABEL[status]}`}>
+          + Add
+        </Button>
+      </Card.Header>
+      <Card.Body className="d-flex flex-column gap-2 p-2" style={{ minHeight: '6rem' }}>
+        {tasks.length === 0 && <p className="text-secondary small text-center my-3">Nothing here</p>}
+        {tasks.map((task) => (
+          <TaskCard
+            key={task.id}
+            task={task}
+            assignee={task.assignee_id ? usersById.get(task.assignee_id) : undefined}
+            onMove={onMove}
+            onEdit={onEdit}
+          />
+        ))}
+      </Card.Body>
+    </Card>
+  );
+}

@@ -1,0 +1,65 @@
+import type { DragEvent } from 'react';
+import { Badge, Card, Form } from 'react-bootstrap';
+import { Link } from 'react-router';
+import type { Task, TaskStatus, User } from '../../api/types';
+import { formatDueDate, isOverdue, PRIORITY_LABEL, PRIORITY_VARIANT, STATUSES, STATUS_LABEL } from './labels';
+
+export const DRAG_TYPE = 'application/x-taskflow-task';
+
+interface TaskCardProps {
+  task: Task;
+  assignee?: User;
+  onMove: (task: Task, status: TaskStatus) => void;
+  onEdit: (task: Task) => void;
+}
+
+export function TaskCard({ task, assignee, onMove, onEdit }: TaskCardProps) {
+  const onDragStart = (event: DragEvent) => {
+    event.dataTransfer.setData(DRAG_TYPE, task.id);
+    event.dataTransfer.setData('text/plain', task.title);
+    event.dataTransfer.effectAllowed = 'move';
+  };
+  const overdue = task.due_date !== null && task.status !== 'done' && isOverdue(task.due_date);
+
+  return (
+    <Card as="article" className="shadow-sm task-card" draggable onDragStart={onDragStart} data-task-id={task.id} aria-label={task.title}>
+      <Card.Body className="p-2">
+        <div className="d-flex justify-content-between align-items-start gap-2">
+          <h3 className="h6 mb-1 text-break">
+            <Link to={`/projects/${task.project_id}/tasks/${task.id}`}>{task.title}</Link>
+          </h3>
+          <Badge bg={PRIORITY_VARIANT[task.priority]} className="flex-shrink-0">
+            <span className="visually-hidden">Priority: </span>
+            {PRIORITY_LABEL[task.priority]}
+          </Badge>
+        </div>
+        <dl className="small text-secondary mb-2 row g-0">
+          <dt className="col-5 fw-normal">Assignee</dt>
+          <dd className="col-7 mb-0 text-truncate">{assignee ? assignee.name : 'Unassigned'}</dd>
+          <dt className="col-5 fw-normal">Due</dt>
+          <dd className={`col-7 mb-0 ${overdue ? 'text-danger fw-semibold' : ''}`}>
+            {task.due_date ? formatDueDate(task.due_date) : 'No due date'}
+            {overdue && <span className="visually-hidden"> (overdue)</span>}
+          </dd>
+        </dl>
+        <div className="d-flex gap-2 align-items-center">
+          <Form.Select
+            size="sm"
+            aria-label={`Move “${task.title}” to`}
+            value={task.status}
+            onChange={(e) => onMove(task, e.target.value as TaskStatus)}
+          >
+            {STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {status === task.status ? STATUS_LABEL[status] : `Move to ${STATUS_LABEL[status]}`}
+              </option>
+            ))}
+          </Form.Select>
+          <button type="button" className="btn btn-sm btn-outline-secondary" onClick={() => onEdit(task)} aria-label={`Edit “${task.title}”`}>
+            Edit
+          </button>
+        </div>
+      </Card.Body>
+    </Card>
+  );
+}

@@ -1,0 +1,33 @@
+import type { TaskPriority, TaskStatus } from '../../api/types';
+
+export const STATUSES: TaskStatus[] = ['todo', 'in_progress', 'done'];
+export const PRIORITIES: TaskPriority[] = ['low', 'medium', 'high'];
+
+export const STATUS_LABEL: Record<TaskStatus, string> = {
+  todo: 'To do',
+  in_progress: 'In progress',
+  done: 'Done',
+};
+
+export const PRIORITY_LABEL: Record<TaskPriority, string> = {
+  low: 'Low',
+  medium: 'Medium',
+  high: 'High',
+};
+
+export const PRIORITY_VARIANT: Record<TaskPriority, string> = {
+  low: 'secondary',
+  medium: 'info',
+  high: 'danger',
+};
+
+/** `2026-03-01` as the reader's locale writes a date, without shifting it by the time zone. */
+export function formatDueDate(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString(undefined, { timeZone: 'UTC', dateStyle: 'medium' });
+}
+
+export function isOverdue(date: string, today = new Date()): boolean {
+  const iso = today.toISOString().slice(0, 10);
+  return date < iso;
+}

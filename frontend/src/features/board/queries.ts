@@ -1,0 +1,131 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, fetchAll } from '../../api/client';
+import type { Comment, Task, TaskPriority, TaskStatus } from '../../api/types';
+
+export const taskKeys = {
+  all: ['tasks'] as const,
+  list: (projectId: string) => [...taskKeys.all, 'list', projectId] as const,
+  detail: (id: string) => [...taskKeys.all, 'detail', id] as const,
+  comments: (id: string) => [...taskKeys.all, 'comments', id] as const,
+};
+
+export function useTasks(projectId: string) {
+  return useQuery({
+    queryKey: taskKeys.list(projectId),
+    queryFn: () => fetchAll<Task>(`/api/v1/projects/${encodeURIComponent(projectId)}/tasks`),
+  });
+}
+
+export function useTask(id: string) {
+  return useQuery({
+    queryKey: taskKeys.detail(id),
+    queryFn: async () => (await api.get<Task>(`/api/v1/tasks/${encodeURIComponent(id)}`)).data,
+  });
+}
+
+export interface TaskInput {
+  title: string;
+  description: string | null;
+  status: TaskStatus;
+  priority: TaskPriority;
+  assignee_id: string | null;
+  due_date: string | null;
+}
+
+function replaceTask(list: Task[] | undefined, task: Task): Task[] | undefined {
+  return list?.map((t) => (t.id === task.id ? task : t));
+}
+
+export function useCreateTask(projectId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (input: TaskInput) =>
+      (await api.post<Task>(`/api/v1/projects/${projectId}/tasks`, input)).data,
+    onSuccess: (task) => {
+      queryClient.setQueryData<Task[]>(taskKeys.list(projectId), (list) => (list ? [...list, task] : list));
+      queryClient.setQueryData(taskKeys.detail(task.id), task);
+      return queryClient.invalidateQueries({ queryKey: taskKeys.list(projectId) });
+    },
+  });
+}
+
+export function useUpdateTask() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, ...input }: Partial<TaskInput> & { id: string }) =>
+      (await api.patch<Task>(`/api/v1/tasks/${id}`, input)).data,
+    onSuccess: (task) => {
+      queryClient.setQueryData(taskKeys.detail(task.id), task);
+      queryClient.setQueryData<Task[]>(taskKeys.list(task.project_id), (list) => replaceTask(list, task));
+      return queryClient.invalidateQueries({ queryKey: taskKeys.list(task.project_id) });
+    },
+  });
+}
+
+export interface MoveTask {
+  id: string;
+  status: TaskStatus;
+}
+
+/**
+ * Moves a card to another column at once, before the server answers; if the server refuses,
+ * the board goes back to what it was, and either way it is read again afterwards.
+ */
+export function useMoveTask(projectId: string) {
+  const queryClient = useQueryClient();
+  const listKey = taskKeys.list(projectId);
+  return useMutation({
+    mutationFn: async ({ id, status }: MoveTask) => (await api.patch<Task>(`/api/v1/tasks/${id}`, { status })).data,
+    onMutate: async ({ id, status }) => {
+      await queryClient.cancelQueries({ queryKey: listKey });
+      await queryClient.cancelQueries({ queryKey: taskKeys.detail(id) });
+      const previousList = queryClient.getQueryData<Task[]>(listKey);
+      const previousTask = queryClient.getQueryData<Task>(taskKeys.detail(id));
+      queryClient.setQueryData<Task[]>(listKey, (list) => list?.map((t) => (t.id === id ? { ...t, status } : t)));
+      if (previousTask) queryClient.setQueryData<Task>(taskKeys.detail(id), { ...previousTask, status });
+      return { previousList, previousTask };
+    },
+    onError: (_error, { id }, context) => {
+      if (context?.previousList) queryClient.setQueryData(listKey, context.previousList);
+      if (context?.previousTask) queryClient.setQueryData(taskKeys.detail(id), context.previousTask);
+    },
+    onSettled: (_data, _error, { id }) =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: listKey }),
+        queryClient.invalidateQueries({ queryKey: taskKeys.detail(id) }),
+      ]),
+  });
+}
+
+export function useDeleteTask() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (task: Task) => {
+      await api.delete(`/api/v1/tasks/${task.id}`);
+      return task;
+    },
+    onSuccess: (task) => {
+      queryClient.setQueryData<Task[]>(taskKeys.list(task.project_id), (list) => list?.filter((t) => t.id !== task.id));
+      queryClient.removeQueries({ queryKey: taskKeys.detail(task.id) });
+      return queryClient.invalidateQueries({ queryKey: taskKeys.list(task.project_id) });
+    },
+  });
+}
+
+export function useComments(taskId: string) {
+  return useQuery({
+    queryKey: taskKeys.comments(taskId),
+    queryFn: () => fetchAll<Comment>(`/api/v1/tasks/${encodeURIComponent(taskId)}/comments`),
+  });
+}
+
+export function useAddComment(taskId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: string) => (await api.post<Comment>(`/api/v1/tasks/${taskId}/comments`, { body })).data,
+    onSuccess: (comment) => {
+      queryClient.setQueryData<Comment[]>(taskKeys.comments(taskId), (list) => (list ? [...list, comment] : [comment]));
+      return queryClient.invalidateQueries({ queryKey: taskKeys.comments(taskId) });
+    },
+  });
+}

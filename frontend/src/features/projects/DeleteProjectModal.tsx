@@ -1,0 +1,29 @@
+import { Button, Modal } from 'react-bootstrap';
+import type { Project } from '../../api/types';
+import { MutationError } from '../../components/QueryState';
+import { useDeleteProject } from './queries';
+
+export function DeleteProjectModal({ project, onClose }: { project: Project; onClose: () => void }) {
+  const remove = useDeleteProject();
+  return (
+    <Modal show onHide={onClose} centered aria-labelledby="delete-project-title">
+      <Modal.Header closeButton>
+        <Modal.Title id="delete-project-title">Delete project</Modal.Title>
+      </Modal.Header>
+      <Modal.Body>
+        <MutationError error={remove.error} />
+        <p className="mb-0">
+          Delete <strong>{project.name}</strong> with all its tasks, comments and reports? This cannot be undone.
+        </p>
+      </Modal.Body>
+      <Modal.Footer>
+        <Button variant="outline-secondary" onClick={onClose} autoFocus>
+          Cancel
+        </Button>
+        <Button variant="danger" disabled={remove.isPending} onClick={() => remove.mutate(project.id, { onSuccess: onClose })}>
+          Delete project
+        </Button>
+      </Modal.Footer>
+    </Modal>
+  );
+}

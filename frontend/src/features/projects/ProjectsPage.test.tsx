@@ -1,0 +1,66 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { api } from '../../api/client';
+import type { Page, Project } from '../../api/types';
+import { renderAt } from '../../test/render';
+import { createProject, enterTenant, signupTenant } from '../../test/tenant';
+import { ProjectsPage } from './ProjectsPage';
+
+describe('ProjectsPage', () => {
+  it('starts empty, then creates, renames and deletes a project', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    renderAt('/', <ProjectsPage />);
+    const user = userEvent.setup({ delay: null });
+
+    expect(await screen.findByText('No projects yet')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'New project' }));
+    let dialog = await screen.findByRole('dialog', { name: 'New project' });
+    await user.type(within(dialog).getByLabelText('Name'), 'Mobile app');
+    await user.type(within(dialog).getByLabelText('Description'), 'iOS and Android');
+    await user.click(within(dialog).getByRole('button', { name: 'Create project' }));
+    expect(await screen.findByRole('link', { name: 'Mobile app' })).toBeInTheDocument();
+    expect(screen.getByText('iOS and Android')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Rename Mobile app' }));
+    dialog = await screen.findByRole('dialog', { name: 'Rename project' });
+    const name = within(dialog).getByLabelText('Name');
+    await user.clear(name);
+    await user.type(name, 'Phone app');
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }));
+    expect(await screen.findByRole('link', { name: 'Phone app' })).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Delete Phone app' }));
+    dialog = await screen.findByRole('dialog', { name: 'Delete project' });
+    await user.click(within(dialog).getByRole('button', { name: 'Delete project' }));
+    expect(await screen.findByText('No projects yet')).toBeInTheDocument();
+    const { data } = await api.get<Page<Project>>('/api/v1/projects');
+    expect(data.items).toEqual([]);
+  });
+
+  it("shows the API's message when a name is taken", async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    await createProject('Taken');
+    renderAt('/', <ProjectsPage />);
+    const user = userEvent.setup({ delay: null });
+
+    await screen.findByRole('link', { name: 'Taken' });
+    await user.click(screen.getByRole('button', { name: 'New project' }));
+    const dialog = await screen.findByRole('dialog', { name: 'New project' });
+    await user.type(within(dialog).getByLabelText('Name'), 'Taken');
+    await user.click(within(dialog).getByRole('button', { name: 'Create project' }));
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('a project with this name already exists');
+    expect(screen.getByRole('dialog', { name: 'New project' })).toBeInTheDocument();
+  });
+
+  it('shows an error state when the list cannot be read', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    api.defaults.headers.common.Host = 'nobody-here.localhost';
+    renderAt('/', <ProjectsPage />);
+    await waitFor(() => expect(screen.getByRole('alert')).toBeInTheDocument());
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();
+  });
+});
