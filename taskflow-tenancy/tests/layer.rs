@@ -608,21 +608,27 @@ async fn the_handler_runs_in_a_span_with_the_tenant_field() {
         .finish();
     // A current-thread test: the default subscriber covers every poll of the request.
     let _guard = tracing::subscriber::set_default(subscriber);
-    // Other tests of this binary hit the handler's callsite on other threads at the same time;
-    // a callsite they register first may cache "no interest" before this subscriber exists.
-    tracing::callsite::rebuild_interest_cache();
-
     let f = fixture().await;
     let app = subdomains(f.cache.clone());
-    let (status, body) = send(&app, host("globex.localhost")).await;
-    assert_served(status, &body, &f.globex);
-    assert_eq!(
-        current_tenant_for_logs(),
-        None,
-        "nothing leaks out of the request"
-    );
-
-    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    // Other tests of this binary hit the handler's callsite on other threads at the same time.
+    // A registration that one of them began before this subscriber existed can store "no
+    // interest" after the cache was rebuilt, and the event is then skipped: rebuild and ask
+    // again. What is checked is the line's content, never that tracing cached well.
+    let mut output = String::new();
+    for _ in 0..5 {
+        tracing::callsite::rebuild_interest_cache();
+        let (status, body) = send(&app, host("globex.localhost")).await;
+        assert_served(status, &body, &f.globex);
+        assert_eq!(
+            current_tenant_for_logs(),
+            None,
+            "nothing leaks out of the request"
+        );
+        output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        if output.contains("whoami handled") {
+            break;
+        }
+    }
     let line = output
         .lines()
         .find(|line| line.contains("whoami handled"))
