@@ -224,6 +224,7 @@ try {
 
   await step('run a report and download the CSV', async () => {
     await page.goto(`${projectUrl}/reports`);
+    await page.getByText('No exports yet').waitFor();
     await page.getByRole('button', { name: 'Start export' }).click();
     await page.getByRole('progressbar', { name: 'Export progress' }).waitFor();
     const downloadButton = page.getByRole('button', { name: 'Download CSV' });
@@ -236,6 +237,16 @@ try {
       assert(csv.includes(title), `the CSV names "${title}"`);
     }
     process.stdout.write(`  ${download.suggestedFilename()}: ${csv.trim().split('\n').length} lines\n`);
+    // The export is listed under past exports as done, downloadable from there with the keyboard.
+    const pastExports = page.getByRole('list', { name: 'Past exports' });
+    const rows = pastExports.getByRole('listitem');
+    await rows.filter({ hasText: 'Done' }).first().waitFor();
+    assert((await rows.count()) === 1, 'past exports lists the one export');
+    const listDownload = pastExports.getByRole('button', { name: /^Download CSV of the export started / });
+    await listDownload.focus();
+    const [again] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    await again.saveAs(join(shots, 'report-from-list.csv'));
+    assert(readFileSync(join(shots, 'report-from-list.csv'), 'utf8') === csv, 'the listed export downloads the same CSV');
     // Let the progress bar's width transition finish before the picture.
     await page.waitForTimeout(700);
     await shot(page, '08-report.png');
@@ -291,6 +302,10 @@ try {
     await p.locator('#main-nav.show').waitFor();
     await p.getByRole('button', { name: 'Log out' }).waitFor();
     await shot(p, '12-navbar-phone.png', false);
+    await p.goto(`${projectUrl}/reports`);
+    await p.getByRole('list', { name: 'Past exports' }).getByRole('button', { name: /^Download CSV/ }).waitFor();
+    const reportsWidth = await p.evaluate(() => document.documentElement.scrollWidth);
+    assert(reportsWidth <= 390, `the reports page does not scroll sideways (${reportsWidth}px wide)`);
     await phone.close();
   });
 

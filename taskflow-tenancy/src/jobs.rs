@@ -515,6 +515,61 @@ where
         DB::fetch_optional(&self.pool, sql, values)
     }
 
+    /// The scope's tenant's jobs among `ids`, in no particular order: another tenant's ids
+    /// and unknown ones are left out. One query, for showing a page of things that have jobs.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> taskflow_tenancy::Result<()> {
+    /// # use taskflow_tenancy::{AdminCapability, TenantStore};
+    /// use taskflow_tenancy::jobs::JobStore;
+    ///
+    /// # let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
+    /// # let tenants = TenantStore::new(pool.clone());
+    /// # tenants.migrate().await?;
+    /// # let admin = AdminCapability::grant("docs", "example tenants")?;
+    /// # tenants.create(&admin, "Acme", "acme").await?;
+    /// # tenants.create(&admin, "Globex", "globex").await?;
+    /// # let acme = tenants.scope_by_subdomain("acme").await?;
+    /// # let globex = tenants.scope_by_subdomain("globex").await?;
+    /// let jobs = JobStore::new(pool.clone());
+    /// jobs.migrate().await?;
+    /// let mine = jobs.enqueue(&pool, &acme, "report", serde_json::json!(1)).await?;
+    /// let theirs = jobs.enqueue(&pool, &globex, "report", serde_json::json!(2)).await?;
+    ///
+    /// let found = jobs.get_many(&acme, &[mine, theirs]).await?;
+    /// assert_eq!(found.iter().map(|j| j.id).collect::<Vec<_>>(), [mine]);
+    /// assert!(jobs.get_many(&acme, &[]).await?.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_many<'a>(
+        &'a self,
+        scope: &TenantScope,
+        ids: &[Uuid],
+    ) -> impl Future<Output = Result<Vec<Job>>> + Send + 'a {
+        let query = (!ids.is_empty()).then(|| {
+            let mut st = Statement::new(DB::DIALECT);
+            st.sql(&format!("SELECT {COLUMNS} FROM jobs WHERE tenant_id = "))
+                .bind(scope.tenant_id().to_value())
+                .sql(" AND id IN (");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    st.sql(", ");
+                }
+                st.bind(Value::Uuid(*id));
+            }
+            st.sql(")");
+            st.take()
+        });
+        async move {
+            match query {
+                Some((sql, values)) => DB::fetch_all(&self.pool, sql, values).await,
+                None => Ok(Vec::new()),
+            }
+        }
+    }
+
     /// The scope's tenant's `limit` most recent jobs, newest first.
     ///
     /// ```

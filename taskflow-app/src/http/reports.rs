@@ -1,10 +1,13 @@
 //! Reports: `POST /api/v1/projects/{id}/reports`, `GET /api/v1/reports/{id}` and
-//! `GET /api/v1/reports/{id}/download`.
+//! `GET /api/v1/reports/{id}/download`, and the page of a project's reports,
+//! `GET /api/v1/projects/{id}/reports` (oldest first, like every list).
+
+use std::collections::HashMap;
 
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -12,7 +15,8 @@ use taskflow_tenancy::TenantScope;
 use taskflow_tenancy::jobs::{Job, JobStatus, JobStore};
 use uuid::Uuid;
 
-use super::extractor::{CurrentUser, IdPath};
+use super::extractor::{CurrentUser, IdPath, QueryParams};
+use super::page::{Page, PageQuery};
 use super::{ApiError, AppState};
 use crate::model::{NewReport, Project, Report, now};
 use crate::reports::{KIND, payload};
@@ -20,7 +24,7 @@ use crate::{with_pool, with_scoped};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/projects/{id}/reports", post(create))
+        .route("/api/v1/projects/{id}/reports", get(list).post(create))
         .route("/api/v1/reports/{id}", get(show))
         .route("/api/v1/reports/{id}/download", get(download))
 }
@@ -59,6 +63,50 @@ async fn load(state: &AppState, scope: &TenantScope, id: Uuid) -> Result<(Report
         with_pool!(&state.db, pool => JobStore::new(pool.clone()).get(scope, report.job_id).await)?
             .ok_or_else(|| ApiError::Internal(format!("report {id} has no job")))?;
     Ok((report, job))
+}
+
+/// The project's reports, with their jobs' state; another tenant's project is not found.
+async fn list(
+    me: CurrentUser,
+    State(state): State<AppState>,
+    IdPath(project_id): IdPath<Uuid>,
+    QueryParams(query): QueryParams<PageQuery>,
+) -> Result<Json<Page<ReportView>>, ApiError> {
+    let scope = &me.scope;
+    let request = query.check(scope)?;
+    let mut select = Report::scoped(scope)
+        .filter(Report::PROJECT_ID.eq(project_id))
+        .limit(request.fetch());
+    select = match request.after {
+        Some(after) => select.after(Report::CREATED_AT.asc(), after.created_at, after.id),
+        None => select
+            .order_by(Report::CREATED_AT.asc())
+            .order_by(Report::ID.asc()),
+    };
+    let reports = with_scoped!(&state.db, scope, conn => async {
+        if Project::scoped(scope).get(&mut *conn, project_id).await?.is_none() {
+            return Err(ApiError::NotFound);
+        }
+        Ok(select.fetch_all(&mut *conn).await?)
+    }.await)?;
+    let page = request.page(scope, reports, |r| (r.created_at, r.id));
+    let ids: Vec<Uuid> = page.items.iter().map(|r| r.job_id).collect();
+    let jobs =
+        with_pool!(&state.db, pool => JobStore::new(pool.clone()).get_many(scope, &ids).await)?;
+    let jobs: HashMap<Uuid, Job> = jobs.into_iter().map(|job| (job.id, job)).collect();
+    let items = page
+        .items
+        .iter()
+        .map(|report| {
+            jobs.get(&report.job_id)
+                .map(|job| ReportView::new(report, job))
+                .ok_or_else(|| ApiError::Internal(format!("report {} has no job", report.id)))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Json(Page {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// Writes the report row and enqueues its job in one transaction: there is never a report

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::helpers::{Signed, TestApp};
 
 api_tests!(
+    a_project_lists_its_reports_page_by_page,
     a_report_is_computed_in_the_background_and_downloads_as_csv,
     a_report_of_an_empty_project_has_the_header_only,
     another_tenant_can_neither_read_nor_start_a_report,
@@ -228,6 +229,7 @@ async fn another_tenant_can_neither_read_nor_start_a_report(app: TestApp) {
     for path in [
         format!("/api/v1/reports/{id}"),
         format!("/api/v1/reports/{id}/download"),
+        format!("/api/v1/projects/{project}/reports"),
     ] {
         let answer = app.get(&globex.host, &path, &globex.token).await;
         assert_eq!(
@@ -303,6 +305,7 @@ async fn deleting_the_project_removes_its_reports(app: TestApp) {
     for path in [
         format!("/api/v1/reports/{id}"),
         format!("/api/v1/reports/{id}/download"),
+        format!("/api/v1/projects/{project}/reports"),
     ] {
         let answer = app.get(&acme.host, &path, &acme.token).await;
         assert_eq!(
@@ -369,4 +372,85 @@ async fn unknown_and_malformed_report_ids(app: TestApp) {
         )
         .await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn a_project_lists_its_reports_page_by_page(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let globex = app.signup("globex").await;
+    let project = app.project(&acme, "Launch").await;
+    let other = app.project(&acme, "Other").await;
+    app.task(&acme, &project, "Ship it").await;
+    let mut started = Vec::new();
+    for _ in 0..3 {
+        started.push(start_report(&app, &acme, &project).await["id"].clone());
+    }
+    start_report(&app, &acme, &other).await;
+    // Globex's own report on its own project never shows up in Acme's list.
+    let theirs = app.project(&globex, "Launch").await;
+    start_report(&app, &globex, &theirs).await;
+
+    let path = format!("/api/v1/projects/{project}/reports");
+    let first = app
+        .get(&acme.host, &format!("{path}?limit=2"), &acme.token)
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    let items = first.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().all(|r| r["project_id"] == project.as_str()));
+    assert!(
+        items
+            .iter()
+            .all(|r| r["status"] == "queued" && r["progress"] == 0)
+    );
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let second = app
+        .get(
+            &acme.host,
+            &format!("{path}?limit=2&cursor={cursor}"),
+            &acme.token,
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::OK, "{:?}", second.body);
+    assert!(second.body["next_cursor"].is_null());
+    let ids: Vec<Value> = items
+        .iter()
+        .chain(second.body["items"].as_array().unwrap())
+        .map(|r| r["id"].clone())
+        .collect();
+    assert_eq!(ids, started, "oldest first, each once");
+
+    // A finished report shows its state in the list too.
+    app.start_workers();
+    let id = started[0].as_str().unwrap();
+    wait_until_finished(&app, &acme, id).await;
+    let listed = app.get(&acme.host, &path, &acme.token).await;
+    assert_eq!(
+        listed.body["items"][0]["status"], "done",
+        "{:?}",
+        listed.body
+    );
+    assert_eq!(listed.body["items"][0]["progress"], 100);
+
+    // A cursor of Acme's is no use to Globex, and Globex's project lists Globex's report only.
+    let borrowed = app
+        .get(
+            &globex.host,
+            &format!("/api/v1/projects/{theirs}/reports?cursor={cursor}"),
+            &globex.token,
+        )
+        .await;
+    assert_eq!(
+        borrowed.status,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        borrowed.body
+    );
+    let own = app
+        .get(
+            &globex.host,
+            &format!("/api/v1/projects/{theirs}/reports"),
+            &globex.token,
+        )
+        .await;
+    assert_eq!(own.body["items"].as_array().unwrap().len(), 1);
 }

@@ -15,13 +15,17 @@ const STATUS_VARIANT: Record<Report['status'], string> = {
   failed: 'danger',
 };
 
+export function ReportStatusBadge({ status }: { status: Report['status'] }) {
+  return <Badge bg={STATUS_VARIANT[status]}>{STATUS_TEXT[status]}</Badge>;
+}
+
 export function ReportProgress({ report }: { report: Report }) {
   const finished = report.status === 'done' || report.status === 'failed';
   return (
     <div>
       <div className="d-flex justify-content-between mb-1">
         <span>
-          Status: <Badge bg={STATUS_VARIANT[report.status]}>{STATUS_TEXT[report.status]}</Badge>
+          Status: <ReportStatusBadge status={report.status} />
         </span>
         <span aria-hidden="true">{report.progress}%</span>
       </div>
@@ -29,11 +33,11 @@ export function ReportProgress({ report }: { report: Report }) {
         <ProgressBar
           isChild
           now={report.progress}
-        variant={STATUS_VARIANT[report.status]}
-        animated={!finished}
-        striped={!finished}
-        aria-label="Export progress"
-        aria-valuetext={`${report.progress}% – ${STATUS_TEXT[report.status]}`}
+          variant={STATUS_VARIANT[report.status]}
+          animated={!finished}
+          striped={!finished}
+          aria-label="Export progress"
+          aria-valuetext={`${report.progress}% – ${STATUS_TEXT[report.status]}`}
         />
       </div>
     </div>

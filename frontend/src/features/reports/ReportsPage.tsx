@@ -2,6 +2,7 @@ import { Alert, Button, Card } from 'react-bootstrap';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { BackToProjects, ErrorState, Loading, MutationError } from '../../components/QueryState';
 import { useProject } from '../projects/queries';
+import { PastExports } from './PastExports';
 import { ReportProgress } from './ReportProgress';
 import { saveBlob, useDownloadReport, useReport, useStartReport } from './queries';
 
@@ -56,9 +57,11 @@ export function ReportsPage() {
         {start.isPending ? 'Starting…' : reportId ? 'Start a new export' : 'Start export'}
       </Button>
       {reportId && (
-        <Card className="shadow-sm" style={{ maxWidth: '40rem' }}>
+        <Card as="section" className="shadow-sm mb-4" style={{ maxWidth: '40rem' }} aria-labelledby="current-export-heading">
           <Card.Body>
-            <h2 className="h5">Current export</h2>
+            <h2 className="h5" id="current-export-heading">
+              Current export
+            </h2>
             {report.isPending && <Loading label="Loading export…" />}
             {report.isError && <ErrorState error={report.error} onRetry={() => report.refetch()} notFound={<p className="mb-0">This export no longer exists.</p>} />}
             {report.data && (
@@ -90,6 +93,7 @@ export function ReportsPage() {
           </Card.Body>
         </Card>
       )}
+      <PastExports projectId={projectId} fileName={fileName(project.data.name)} />
     </>
   );
 }

@@ -1,9 +1,10 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
-import { api } from '../../api/client';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, fetchAll } from '../../api/client';
 import type { Report } from '../../api/types';
 
 export const reportKeys = {
   detail: (id: string) => ['reports', id] as const,
+  project: (projectId: string) => ['reports', 'project', projectId] as const,
 };
 
 export function isFinished(report: Report | undefined): boolean {
@@ -11,8 +12,30 @@ export function isFinished(report: Report | undefined): boolean {
 }
 
 export function useStartReport(projectId: string) {
+  const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async () => (await api.post<Report>(`/api/v1/projects/${projectId}/reports`)).data,
+    // The list stops polling once everything in it is finished: the new report must restart it.
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: reportKeys.project(projectId) }),
+  });
+}
+
+// The API lists oldest first; people look for their latest export.
+function newestFirst(reports: Report[]): Report[] {
+  return [...reports].reverse();
+}
+
+/**
+ * Every report of the project, newest first, read again every `interval` ms while any of them
+ * is still queued or running.
+ */
+export function useProjectReports(projectId: string, interval = 1000) {
+  return useQuery({
+    queryKey: reportKeys.project(projectId),
+    queryFn: () => fetchAll<Report>(`/api/v1/projects/${encodeURIComponent(projectId)}/reports`),
+    select: newestFirst,
+    staleTime: 0,
+    refetchInterval: (query) => (query.state.data?.some((r) => !isFinished(r)) ? interval : false),
   });
 }
 
