@@ -12,7 +12,7 @@ use std::str::FromStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{MySqlPool, PgPool, SqlStr, SqlitePool};
 use taskflow_tenancy::jobs::JobStore;
 use taskflow_tenancy::resolve::{StoredTenant, TenantLookup};
@@ -298,11 +298,20 @@ macro_rules! migrations {
 /// files next to it. File names are `{version}_{name}.sql` with a four-digit version.
 fn migrator(backend: &str) -> Migrator {
     let migrations = match backend {
-        "sqlite" => migrations!("sqlite"),
-        "mysql" => migrations!("mysql"),
+        "sqlite" => {
+            let mut migrations = migrations!("sqlite");
+            migrations.push(migrations!(@one "sqlite", 7, "0007", "report_list"));
+            migrations
+        }
+        "mysql" => {
+            let mut migrations = migrations!("mysql");
+            migrations.push(migrations!(@one "mysql", 7, "0007", "report_list"));
+            migrations
+        }
         _ => {
             let mut migrations = migrations!("postgres");
             migrations.push(migrations!(@one "postgres", 7, "0007", "row_level_security"));
+            migrations.push(migrations!(@one "postgres", 8, "0008", "report_list"));
             migrations
         }
     };
@@ -348,6 +357,39 @@ impl Db {
             }
             _ => Err(DbError::UnsupportedUrl(scheme.to_owned())),
         }
+    }
+
+    /// [`Db::connect`] for a bulk load (`taskflow-app seed`). On SQLite: one connection that
+    /// does not wait for the disk at each commit (`synchronous = OFF`: an operating system
+    /// crash during the load can lose or damage what it wrote, an application crash cannot)
+    /// and a 256 MiB page cache. Other databases are opened as usual.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let url = format!("sqlite://{}", dir.path().join("bulk.db").display());
+    /// let db = taskflow_app::db::Db::connect_for_bulk_load(&url).await?;
+    /// db.migrate().await?;
+    /// assert_eq!(db.backend_name(), "sqlite");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn connect_for_bulk_load(url: &str) -> Result<Db, DbError> {
+        if url.split(':').next() != Some("sqlite") {
+            return Db::connect(url).await;
+        }
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Off)
+            .pragma("cache_size", "-262144");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        Ok(Db::Sqlite(pool))
     }
 
     /// `sqlite`, `mysql` or `postgres`.

@@ -103,7 +103,7 @@ async fn seed(
     config: &taskflow_app::Config,
     plan: &taskflow_app::seed::SeedPlan,
 ) -> Result<(), taskflow_app::Error> {
-    let db = taskflow_app::db::Db::connect(&config.database_url).await?;
+    let db = taskflow_app::db::Db::connect_for_bulk_load(&config.database_url).await?;
     db.migrate().await?;
     let bar = indicatif::ProgressBar::new(plan.tenants).with_style(
         indicatif::ProgressStyle::with_template(
