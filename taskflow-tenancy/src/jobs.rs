@@ -497,6 +497,68 @@ where
         }
     }
 
+    /// Deletes the scope's tenant's jobs among `ids` on `executor` (a transaction of the
+    /// caller's, say, that deletes what the jobs were for); another tenant's ids are left
+    /// alone. Returns how many were deleted. A job a worker is running finishes, but its
+    /// outcome is not recorded (the worker logs a lost lease).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> taskflow_tenancy::Result<()> {
+    /// # use taskflow_tenancy::{AdminCapability, TenantStore};
+    /// use taskflow_tenancy::jobs::JobStore;
+    ///
+    /// # let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
+    /// # let tenants = TenantStore::new(pool.clone());
+    /// # tenants.migrate().await?;
+    /// # let admin = AdminCapability::grant("docs", "example tenants")?;
+    /// # tenants.create(&admin, "Acme", "acme").await?;
+    /// # tenants.create(&admin, "Globex", "globex").await?;
+    /// # let acme = tenants.scope_by_subdomain("acme").await?;
+    /// # let globex = tenants.scope_by_subdomain("globex").await?;
+    /// let jobs = JobStore::new(pool.clone());
+    /// jobs.migrate().await?;
+    /// let mine = jobs.enqueue(&pool, &acme, "report", serde_json::json!(1)).await?;
+    /// let theirs = jobs.enqueue(&pool, &globex, "report", serde_json::json!(2)).await?;
+    ///
+    /// assert_eq!(jobs.delete(&pool, &acme, &[mine, theirs]).await?, 1);
+    /// assert!(jobs.get(&acme, mine).await?.is_none());
+    /// assert!(jobs.get(&globex, theirs).await?.is_some());
+    /// assert_eq!(jobs.delete(&pool, &acme, &[]).await?, 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete<'e, 'c: 'e, E>(
+        &self,
+        executor: E,
+        scope: &TenantScope,
+        ids: &[Uuid],
+    ) -> impl Future<Output = Result<u64>> + Send + 'e
+    where
+        E: 'e + Executor<'c, Database = DB>,
+    {
+        let statement = (!ids.is_empty()).then(|| {
+            let mut st = Statement::new(DB::DIALECT);
+            st.sql("DELETE FROM jobs WHERE tenant_id = ")
+                .bind(scope.tenant_id().to_value())
+                .sql(" AND id IN (");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    st.sql(", ");
+                }
+                st.bind(Value::Uuid(*id));
+            }
+            st.sql(")");
+            st.take()
+        });
+        async move {
+            match statement {
+                Some((sql, values)) => DB::execute(executor, sql, values).await,
+                None => Ok(0),
+            }
+        }
+    }
+
     /// The scope's tenant's job with this id; `None` if there is none, as for another
     /// tenant's job.
     ///

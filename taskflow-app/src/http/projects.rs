@@ -5,12 +5,13 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
+use taskflow_tenancy::jobs::JobStore;
 use uuid::Uuid;
 
 use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, nullable};
 use super::page::{Page, PageQuery};
 use super::{ApiError, AppState};
-use crate::model::{NewProject, Project, ProjectPatch, now};
+use crate::model::{NewProject, Project, ProjectPatch, Report, now};
 use crate::with_scoped;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -130,13 +131,37 @@ async fn update(
     Ok(Json(project))
 }
 
-/// Deletes the project; the schema's cascades delete its tasks, their comments and its reports.
+/// Deletes the project; the schema's cascades delete its tasks, their comments and its
+/// reports, and the reports' jobs (with the CSV they computed) go in the same transaction.
 async fn remove(
     me: CurrentUser,
     State(state): State<AppState>,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let deleted = with_scoped!(&state.db, &me.scope, conn => Project::scoped(&me.scope).delete_by_key(&mut *conn, id).await)?;
+    let scope = &me.scope;
+    let touch = ProjectPatch {
+        updated_at: Some(now()),
+        ..ProjectPatch::default()
+    };
+    let deleted = with_scoped!(&state.db, scope, pool, conn => async {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        // A write first: on SQLite a transaction that begins with a read cannot always
+        // become a writer while another connection writes.
+        if !Project::scoped(scope).update_by_key(&mut *tx, id, &touch).await? {
+            return Ok(false);
+        }
+        let jobs: Vec<Uuid> = Report::scoped(scope)
+            .filter(Report::PROJECT_ID.eq(id))
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|report| report.job_id)
+            .collect();
+        let deleted = Project::scoped(scope).delete_by_key(&mut *tx, id).await?;
+        JobStore::new(pool.clone()).delete(&mut *tx, scope, &jobs).await?;
+        tx.commit().await?;
+        Ok::<_, ApiError>(deleted)
+    }.await)?;
     if deleted {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -336,6 +336,15 @@ async fn deleting_the_project_removes_its_reports(app: TestApp) {
         StatusCode::OK,
         "the other project's report stays"
     );
+    // The deleted report's job, and the CSV it computed, are gone; the kept report's is not.
+    let jobs: Vec<String> = taskflow_app::with_pool!(&app.db, pool => sqlx::query_scalar(
+        "SELECT payload FROM jobs"
+    )
+    .fetch_all(pool)
+    .await)
+    .unwrap();
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    assert!(jobs[0].contains(&kept), "{jobs:?}");
 }
 
 async fn unknown_and_malformed_report_ids(app: TestApp) {

@@ -61,7 +61,7 @@ describe('logging in', () => {
     renderTenantApp(t);
     const user = userEvent.setup({ delay: null });
     await screen.findByText('No projects yet');
-    await user.click(screen.getByRole('button', { name: 'Log out' }));
+    await user.click(await screen.findByRole('button', { name: 'Log out' }));
     expect(await screen.findByRole('heading', { name: 'Log in' })).toBeInTheDocument();
     expect(getToken()).toBeNull();
   });

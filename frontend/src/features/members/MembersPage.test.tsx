@@ -16,7 +16,9 @@ describe('MembersPage', () => {
     const user = userEvent.setup({ delay: null });
 
     await screen.findByText(t.owner.email);
-    const form = screen.getByRole('heading', { name: 'Add a member' }).closest('form')?.parentElement ?? document.body;
+    // The form appears once the page knows the viewer is an owner, which may be after the list.
+    const heading = await screen.findByRole('heading', { name: 'Add a member' });
+    const form = heading.closest('form')?.parentElement ?? document.body;
     await user.type(within(form).getByLabelText('Name'), 'Max Member');
     await user.type(within(form).getByLabelText('Email'), `max@${t.tenant.subdomain}.test`);
     await user.type(within(form).getByLabelText('Initial password'), 'password123');
@@ -54,7 +56,7 @@ describe('MembersPage', () => {
     renderAt('/members', <MembersPage />);
     const user = userEvent.setup({ delay: null });
     await screen.findByText(t.owner.email);
-    await user.type(screen.getByLabelText('Name'), 'Twin');
+    await user.type(await screen.findByLabelText('Name'), 'Twin');
     await user.type(screen.getByLabelText('Email'), t.owner.email);
     await user.type(screen.getByLabelText('Initial password'), 'password123');
     await user.click(screen.getByRole('button', { name: 'Add member' }));
