@@ -226,23 +226,20 @@ pub trait EnterScope {
     ) -> impl Future<Output = taskflow_tenancy::Result<()>> + Send + 'a;
 }
 
-impl EnterScope for sqlx::SqliteConnection {
-    fn enter_scope<'a>(
-        &'a mut self,
-        _scope: &'a TenantScope,
-    ) -> impl Future<Output = taskflow_tenancy::Result<()>> + Send + 'a {
-        std::future::ready(Ok(()))
-    }
+macro_rules! no_tenant_setting {
+    ($($connection:ty),*) => {$(
+        impl EnterScope for $connection {
+            fn enter_scope<'a>(
+                &'a mut self,
+                _scope: &'a TenantScope,
+            ) -> impl Future<Output = taskflow_tenancy::Result<()>> + Send + 'a {
+                std::future::ready(Ok(()))
+            }
+        }
+    )*};
 }
 
-impl EnterScope for sqlx::MySqlConnection {
-    fn enter_scope<'a>(
-        &'a mut self,
-        _scope: &'a TenantScope,
-    ) -> impl Future<Output = taskflow_tenancy::Result<()>> + Send + 'a {
-        std::future::ready(Ok(()))
-    }
-}
+no_tenant_setting!(sqlx::SqliteConnection, sqlx::MySqlConnection);
 
 impl EnterScope for sqlx::PgConnection {
     fn enter_scope<'a>(

@@ -58,11 +58,15 @@ async fn load(state: &AppState, scope: &TenantScope, id: Uuid) -> Result<(Report
     let report =
         with_scoped!(&state.db, scope, conn => Report::scoped(scope).get(&mut *conn, id).await)?
             .ok_or(ApiError::NotFound)?;
-    // The job store reads on a connection of its own: one at a time.
-    let job =
-        with_pool!(&state.db, pool => JobStore::new(pool.clone()).get(scope, report.job_id).await)?
-            .ok_or_else(|| ApiError::Internal(format!("report {id} has no job")))?;
+    let job = job_of(state, scope, &report).await?;
     Ok((report, job))
+}
+
+/// The job of a report read (and committed) before: the job store reads on a connection of
+/// its own, so never call this while holding one.
+async fn job_of(state: &AppState, scope: &TenantScope, report: &Report) -> Result<Job, ApiError> {
+    with_pool!(&state.db, pool => JobStore::new(pool.clone()).get(scope, report.job_id).await)?
+        .ok_or_else(|| ApiError::Internal(format!("report {} has no job", report.id)))
 }
 
 /// The project's reports, with their jobs' state; another tenant's project is not found.
@@ -152,10 +156,7 @@ async fn create(
         tx.commit().await?;
         Ok(report)
     }.await)?;
-    // Read once committed: the job store reads on a connection of its own.
-    let job =
-        with_pool!(&state.db, pool => JobStore::new(pool.clone()).get(scope, report.job_id).await)?
-            .ok_or_else(|| ApiError::Internal(format!("job {} vanished", report.job_id)))?;
+    let job = job_of(&state, scope, &report).await?;
     if let Some(wakeups) = &state.wakeups {
         // The job is committed: a lost wake-up only delays it to the workers' next poll.
         if let Err(e) = wakeups.notify(job.id).await {

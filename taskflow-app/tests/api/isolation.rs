@@ -132,6 +132,20 @@ struct Row {
     assignee: Option<String>,
 }
 
+impl Row {
+    /// A live row of `owner` under `parent` (empty for none), created by an answer's `id`.
+    fn new(id: &str, owner: usize, value: &str, parent: &str) -> Row {
+        Row {
+            id: id.to_owned(),
+            owner,
+            alive: true,
+            value: value.to_owned(),
+            parent: parent.to_owned(),
+            assignee: None,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 struct Model {
     users: Vec<Row>,
@@ -308,14 +322,12 @@ impl Case<'_> {
                     expect_status(&answer, StatusCode::CONFLICT, "duplicate name")?;
                 } else {
                     expect_status(&answer, StatusCode::CREATED, "create project")?;
-                    self.model.projects.push(Row {
-                        id: answer.body["id"].as_str().unwrap().to_owned(),
-                        owner: *actor,
-                        alive: true,
-                        value: name,
-                        parent: String::new(),
-                        assignee: None,
-                    });
+                    self.model.projects.push(Row::new(
+                        answer.body["id"].as_str().unwrap(),
+                        *actor,
+                        &name,
+                        "",
+                    ));
                 }
             }
             Op::RenameProject {
@@ -404,12 +416,13 @@ impl Case<'_> {
                 }
                 expect_status(&answer, StatusCode::CREATED, "create task")?;
                 self.model.tasks.push(Row {
-                    id: answer.body["id"].as_str().unwrap().to_owned(),
-                    owner: *actor,
-                    alive: true,
-                    value: "todo".to_owned(),
-                    parent: target.id.clone(),
                     assignee: assignee.map(|a| a.id),
+                    ..Row::new(
+                        answer.body["id"].as_str().unwrap(),
+                        *actor,
+                        "todo",
+                        &target.id,
+                    )
                 });
             }
             Op::UpdateTask {
@@ -510,17 +523,7 @@ impl Case<'_> {
             Op::ListTasks { actor, project } => {
                 let target = pick(&self.model.projects, project);
                 self.aimed(&target, *actor);
-                let path = format!("/api/v1/projects/{}/tasks", target.id);
-                if mine(&target, *actor) {
-                    let items = self.list_all(*actor, &path).await?;
-                    let want = alive_of(&self.model.tasks, *actor)
-                        .filter(|t| t.parent == target.id)
-                        .map(|t| t.id.clone());
-                    Self::same_ids(&items, want, "task list")?;
-                } else {
-                    let answer = self.get(*actor, &path).await;
-                    expect_not_found(&answer, "tasks of another tenant's project")?;
-                }
+                self.check_tasks(*actor, &target).await?;
             }
             Op::AddComment { actor, task } => {
                 let target = pick(&self.model.tasks, task);
@@ -529,14 +532,12 @@ impl Case<'_> {
                 let answer = self.post(*actor, &path, json!({ "body": "Noted." })).await;
                 if mine(&target, *actor) {
                     expect_status(&answer, StatusCode::CREATED, "comment on own task")?;
-                    self.model.comments.push(Row {
-                        id: answer.body["id"].as_str().unwrap().to_owned(),
-                        owner: *actor,
-                        alive: true,
-                        value: String::new(),
-                        parent: target.id.clone(),
-                        assignee: None,
-                    });
+                    self.model.comments.push(Row::new(
+                        answer.body["id"].as_str().unwrap(),
+                        *actor,
+                        "",
+                        &target.id,
+                    ));
                 } else {
                     expect_not_found(&answer, "comment on another tenant's task")?;
                 }
@@ -544,17 +545,7 @@ impl Case<'_> {
             Op::ListComments { actor, task } => {
                 let target = pick(&self.model.tasks, task);
                 self.aimed(&target, *actor);
-                let path = format!("/api/v1/tasks/{}/comments", target.id);
-                if mine(&target, *actor) {
-                    let items = self.list_all(*actor, &path).await?;
-                    let want = alive_of(&self.model.comments, *actor)
-                        .filter(|c| c.parent == target.id)
-                        .map(|c| c.id.clone());
-                    Self::same_ids(&items, want, "comment list")?;
-                } else {
-                    let answer = self.get(*actor, &path).await;
-                    expect_not_found(&answer, "comments of another tenant's task")?;
-                }
+                self.check_comments(*actor, &target).await?;
             }
             Op::GetUser { actor, user } => {
                 let target = pick(&self.model.users, user);
@@ -575,14 +566,12 @@ impl Case<'_> {
                 let answer = self.post(*actor, &path, json!({})).await;
                 if mine(&target, *actor) {
                     expect_status(&answer, StatusCode::ACCEPTED, "report on own project")?;
-                    self.model.reports.push(Row {
-                        id: answer.body["id"].as_str().unwrap().to_owned(),
-                        owner: *actor,
-                        alive: true,
-                        value: String::new(),
-                        parent: target.id.clone(),
-                        assignee: None,
-                    });
+                    self.model.reports.push(Row::new(
+                        answer.body["id"].as_str().unwrap(),
+                        *actor,
+                        "",
+                        &target.id,
+                    ));
                 } else {
                     expect_not_found(&answer, "report on another tenant's project")?;
                 }
@@ -631,26 +620,53 @@ impl Case<'_> {
             let users = self.list_all(actor, "/api/v1/users").await?;
             let want = alive_of(&self.model.users, actor).map(|u| u.id.clone());
             Self::same_ids(&users, want, "final user list")?;
-            let owned: Vec<Row> = alive_of(&self.model.projects, actor).cloned().collect();
-            for project in owned {
-                let path = format!("/api/v1/projects/{}/tasks", project.id);
-                let tasks = self.list_all(actor, &path).await?;
-                let want: Vec<Row> = alive_of(&self.model.tasks, actor)
-                    .filter(|t| t.parent == project.id)
-                    .cloned()
-                    .collect();
-                Self::same_ids(&tasks, want.iter().map(|t| t.id.clone()), "final task list")?;
-                for task in want {
-                    let path = format!("/api/v1/tasks/{}/comments", task.id);
-                    let comments = self.list_all(actor, &path).await?;
-                    let want = alive_of(&self.model.comments, actor)
-                        .filter(|c| c.parent == task.id)
-                        .map(|c| c.id.clone());
-                    Self::same_ids(&comments, want, "final comment list")?;
-                }
+            let projects: Vec<Row> = alive_of(&self.model.projects, actor).cloned().collect();
+            for project in &projects {
+                self.check_tasks(actor, project).await?;
+            }
+            let tasks: Vec<Row> = alive_of(&self.model.tasks, actor).cloned().collect();
+            for task in &tasks {
+                self.check_comments(actor, task).await?;
             }
         }
         Ok(())
+    }
+
+    /// The project's task list as `actor` sees it: the model's when the project is the
+    /// actor's, else `404 not_found`.
+    async fn check_tasks(&mut self, actor: usize, project: &Row) -> Result<(), TestCaseError> {
+        let path = format!("/api/v1/projects/{}/tasks", project.id);
+        self.check_children(actor, project, &path, |m| &m.tasks, "task list")
+            .await
+    }
+
+    /// The task's comment list as `actor` sees it, likewise.
+    async fn check_comments(&mut self, actor: usize, task: &Row) -> Result<(), TestCaseError> {
+        let path = format!("/api/v1/tasks/{}/comments", task.id);
+        self.check_children(actor, task, &path, |m| &m.comments, "comment list")
+            .await
+    }
+
+    /// Lists `path`, the children of `parent`: every page together must be exactly the
+    /// actor's live `rows` under `parent` when the parent is the actor's, else the list is
+    /// `404 not_found`.
+    async fn check_children(
+        &mut self,
+        actor: usize,
+        parent: &Row,
+        path: &str,
+        rows: fn(&Model) -> &[Row],
+        what: &str,
+    ) -> Result<(), TestCaseError> {
+        if !mine(parent, actor) {
+            let answer = self.get(actor, path).await;
+            return expect_not_found(&answer, what);
+        }
+        let items = self.list_all(actor, path).await?;
+        let want = alive_of(rows(&self.model), actor)
+            .filter(|r| r.parent == parent.id)
+            .map(|r| r.id.clone());
+        Self::same_ids(&items, want, what)
     }
 }
 
@@ -660,14 +676,7 @@ async fn run_case(app: &TestApp, ops: Vec<Op>) -> Result<Tally, TestCaseError> {
     for actor in 0..TENANTS {
         let subdomain = format!("p{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
         let signed = app.signup(&subdomain).await;
-        model.users.push(Row {
-            id: signed.user_id.clone(),
-            owner: actor,
-            alive: true,
-            value: String::new(),
-            parent: String::new(),
-            assignee: None,
-        });
+        model.users.push(Row::new(&signed.user_id, actor, "", ""));
         tenants.push(signed);
     }
     let mut case = Case {

@@ -32,6 +32,15 @@ async fn app_on(redis_url: &str, prefix: &str) -> TestApp {
     .expect("SQLite always runs")
 }
 
+/// A connection of the test's own to the Redis server, to look at or lose wake-ups.
+async fn redis_connection(url: &str) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap()
+}
+
 /// A tenant with a project of two tasks; returns the tenant and the project's id.
 async fn project_with_tasks(app: &TestApp, subdomain: &str) -> (Signed, String) {
     let tenant = app.signup(subdomain).await;
@@ -127,11 +136,7 @@ async fn a_worker_process_woken_through_redis_runs_the_report() {
     );
 
     // The wake-up was consumed, not left for another worker.
-    let mut redis_conn = redis::Client::open(redis.as_str())
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
+    let mut redis_conn = redis_connection(&redis).await;
     let waiting: i64 = redis::cmd("LLEN")
         .arg(format!("{prefix}:jobs:wake"))
         .query_async(&mut redis_conn)
@@ -169,11 +174,7 @@ async fn a_lost_wakeup_delays_the_job_but_loses_nothing() {
         .await;
     assert_eq!(queued.status, StatusCode::ACCEPTED, "{:?}", queued.body);
     // Redis loses the wake-up (a restart without persistence, say).
-    let mut redis_conn = redis::Client::open(redis.as_str())
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
+    let mut redis_conn = redis_connection(&redis).await;
     let lost: i64 = redis::cmd("DEL")
         .arg(format!("{prefix}:jobs:wake"))
         .query_async(&mut redis_conn)

@@ -6,12 +6,11 @@ use taskflow_app::model::MODELS;
 use taskflow_app::with_pool;
 use taskflow_tenancy::audit::{AuditOptions, audit_schema, audit_schema_with};
 
-use crate::helpers::{APP_ROLE, TestApp};
+use crate::helpers::{APP_ROLE, Backend, TestApp};
 
 api_tests!(
     the_schema_audit_finds_nothing,
-    migrating_again_changes_nothing,
-    the_app_role_is_bound_by_row_level_security
+    migrating_again_changes_nothing
 );
 
 async fn the_schema_audit_finds_nothing(app: TestApp) {
@@ -36,13 +35,17 @@ async fn migrating_again_changes_nothing(app: TestApp) {
     assert_eq!(applied, expected);
 }
 
-/// On PostgreSQL the app's own connection passes the audit with the row-level security checks
-/// on (not a superuser, no BYPASSRLS, owns no table, every tenant table forced with a policy on
-/// the transaction-local tenant), and raw SQL outside a scoped transaction sees no tenant's
-/// rows. Elsewhere there is no such wall to check.
-async fn the_app_role_is_bound_by_row_level_security(app: TestApp) {
-    let Db::Postgres(pool) = &app.app_db else {
+/// On PostgreSQL (the only backend with row-level security) the app's own connection passes
+/// the audit with the row-level security checks on (not a superuser, no BYPASSRLS, owns no
+/// table, every tenant table forced with a policy on the transaction-local tenant), and raw SQL
+/// outside a scoped transaction sees no tenant's rows.
+#[tokio::test]
+async fn the_postgres_app_role_is_bound_by_row_level_security() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
         return;
+    };
+    let Db::Postgres(pool) = &app.app_db else {
+        unreachable!("a PostgreSQL test server")
     };
     let options = AuditOptions::new().row_level_security(true);
     let report = audit_schema_with(pool, &MODELS, options).await.unwrap();
