@@ -227,7 +227,7 @@ try {
     await page.getByText('No exports yet').waitFor();
     await page.getByRole('button', { name: 'Start export' }).click();
     await page.getByRole('progressbar', { name: 'Export progress' }).waitFor();
-    const downloadButton = page.getByRole('button', { name: 'Download CSV' });
+    const downloadButton = page.getByRole('button', { name: 'Download CSV', exact: true });
     await downloadButton.waitFor({ timeout: 20_000 });
     const [download] = await Promise.all([page.waitForEvent('download'), downloadButton.click()]);
     const file = join(shots, 'report.csv');
