@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::sync::OnceLock;
+use std::task::Poll;
 
 use sqlx::{Executor, FromRow};
 
@@ -696,9 +697,38 @@ impl<M: TenantModel> Scoped<M> {
     }
 
     /// Inserts many rows for this tenant in one statement (split to stay within the backend's
-    /// parameter limit) and returns how many were inserted.
+    /// parameter limit) and returns how many were inserted. When it takes several statements,
+    /// each is built from `rows` while the database runs the one before.
     ///
     /// Run it in a transaction to make a split insert all-or-nothing.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> taskflow_tenancy::Result<()> {
+    /// use taskflow_tenancy::{tenant_scoped, AdminCapability, TenantId, TenantStore};
+    ///
+    /// #[tenant_scoped(table = "notes")]
+    /// pub struct Note { pub tenant_id: TenantId, pub id: i64, pub body: String }
+    ///
+    /// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
+    /// let store = TenantStore::new(pool.clone());
+    /// store.migrate().await?;
+    /// sqlx::query("CREATE TABLE notes (tenant_id BLOB NOT NULL, id INTEGER NOT NULL, \
+    ///              body TEXT NOT NULL, PRIMARY KEY (tenant_id, id))")
+    ///     .execute(&pool).await?;
+    /// let admin = AdminCapability::grant("docs", "example tenant")?;
+    /// store.create(&admin, "Acme", "acme").await?;
+    /// let acme = store.scope_by_subdomain("acme").await?;
+    ///
+    /// // 5,000 rows: several statements, in one transaction.
+    /// let mut tx = pool.begin().await?;
+    /// let notes = (0..5000).map(|id| NewNote { id, body: format!("note {id}") });
+    /// assert_eq!(Note::scoped(&acme).insert_many(&mut tx, notes).await?, 5000);
+    /// tx.commit().await?;
+    /// assert_eq!(Note::scoped(&acme).count(&pool).await?, 5000);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn insert_many<'a, DB, A, I>(self, conn: A, rows: I) -> Result<u64>
     where
         DB: Backend,
@@ -710,15 +740,28 @@ impl<M: TenantModel> Scoped<M> {
         let per_row = M::INFO.columns.len() + 1;
         let chunk = (DB::DIALECT.max_params() / per_row).clamp(1, 1000);
         let mut rows = rows.into_iter().peekable();
-        let mut conn = conn.acquire().await?;
-        let mut inserted = 0;
-        while rows.peek().is_some() {
+        let mut next_statement = || {
+            rows.peek()?;
             let mut sql = insert_sql::<DB, M>(chunk);
             for (i, row) in rows.by_ref().take(chunk).enumerate() {
                 let (values, _) = row.into_parts(tenant);
                 push_row(&mut sql, i == 0, tenant, values);
             }
-            inserted += DB::execute(&mut *conn, sql.text, sql.values).await?;
+            Some(sql)
+        };
+        let mut conn = conn.acquire().await?;
+        let mut inserted = 0;
+        let mut statement = next_statement();
+        while let Some(sql) = statement {
+            let mut execute = std::pin::pin!(DB::execute(&mut *conn, sql.text, sql.values));
+            // Poll once, which sends the statement, and build the next one while the database
+            // runs it (on SQLite, sqlx's worker thread; elsewhere, the server).
+            let polled = std::future::poll_fn(|cx| Poll::Ready(execute.as_mut().poll(cx))).await;
+            statement = next_statement();
+            inserted += match polled {
+                Poll::Ready(result) => result?,
+                Poll::Pending => execute.await?,
+            };
         }
         Ok(inserted)
     }

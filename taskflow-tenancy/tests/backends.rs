@@ -321,6 +321,45 @@ where
     tx.rollback().await.unwrap();
     assert_eq!(Item::scoped(&acme).count(&pool).await.unwrap(), 6);
 
+    // More rows than one statement takes (at most 1,000) go in several statements, each built
+    // while the one before runs: every row arrives once, with its own values.
+    let mut tx = pool.begin().await.unwrap();
+    let n = Item::scoped(&acme)
+        .insert_many(&mut tx, (1000..3345).map(|n| new_item(folder.id, n)))
+        .await
+        .unwrap();
+    assert_eq!(n, 2345);
+    let bulk = Item::scoped(&acme)
+        .filter(Item::POINTS.ge(1000))
+        .order_by(Item::POINTS.asc())
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        bulk.iter().map(|i| i.points).collect::<Vec<_>>(),
+        (1000..3345).collect::<Vec<_>>()
+    );
+    assert!(bulk.iter().all(|i| i.title == format!("item {}", i.points)
+        && i.note.is_some() == (i.points % 2 == 0)
+        && i.views == i64::from(i.points) * 1_000_000_000));
+    // A row the database refuses (a key already taken) in the third statement fails the call,
+    // and the transaction's rollback removes everything.
+    let refused = Item::scoped(&acme)
+        .insert_many(
+            &mut tx,
+            (5000..7500).map(|n| {
+                let mut item = new_item(folder.id, n);
+                if n == 7200 {
+                    item.id = bulk[0].id;
+                }
+                item
+            }),
+        )
+        .await;
+    assert!(refused.is_err());
+    tx.rollback().await.unwrap();
+    assert_eq!(Item::scoped(&acme).count(&pool).await.unwrap(), 6);
+
     // update and delete refuse a window they would otherwise ignore.
     let refused = Item::scoped(&acme)
         .limit(1)
