@@ -2,9 +2,14 @@
 //! and the bulk data of `taskflow-app seed` ([`seed`]).
 //!
 //! Every row goes through the library like any other: tenants through `TenantStore` with an
-//! `AdminCapability`, their rows through the scoped builders of a scope on that tenant. Each
-//! tenant is written in one transaction, its projects and tasks with `Scoped::insert_many`
-//! (multi-row `INSERT`s), so a tenant is either seeded whole or not at all.
+//! `AdminCapability`, their rows through the scoped builders of a scope on that tenant, projects
+//! and tasks with `Scoped::insert_many` (multi-row `INSERT`s). A seed is one transaction: it
+//! writes everything or, when anything fails, nothing.
+//!
+//! On SQLite the task list indexes are dropped at the start of that transaction and made again
+//! at its end: one sorted build of each index is cheaper than keeping it up to date row by row
+//! through millions of inserts. SQLite's DDL is transactional, so a failed or interrupted seed
+//! leaves the indexes as they were (benches/README.md, "Seed: bulk load on SQLite").
 
 use chrono::Days;
 use taskflow_tenancy::{AdminCapability, TenantStore};
@@ -101,12 +106,8 @@ fn new_tasks<'a>(
     })
 }
 
-/// Writes one tenant and all its rows in one transaction; returns the rows written.
-async fn create_tenant(
-    db: &Db,
-    admin: &AdminCapability,
-    spec: &TenantSpec<'_>,
-) -> Result<u64, SeedError> {
+/// The owner and projects of one tenant, ready to insert.
+fn tenant_rows(spec: &TenantSpec<'_>) -> (NewUser, Vec<NewProject>) {
     let owner = NewUser {
         id: Uuid::now_v7(),
         email: format!("owner@{}.example", spec.subdomain),
@@ -115,7 +116,7 @@ async fn create_tenant(
         password_hash: spec.owner_hash.to_owned(),
         created_at: now(),
     };
-    let projects: Vec<NewProject> = spec
+    let projects = spec
         .projects
         .iter()
         .map(|name| {
@@ -129,24 +130,111 @@ async fn create_tenant(
             }
         })
         .collect();
-    let project_ids: Vec<Uuid> = projects.iter().map(|p| p.id).collect();
-    with_pool!(db, pool => async {
-        let store = TenantStore::new(pool.clone());
-        let mut tx = pool.begin().await?;
-        let tenant = store.create_in(&mut *tx, admin, spec.name, spec.subdomain).await?;
-        let scope = store.admin_scope_in(&mut *tx, admin, tenant.id).await?;
-        tx.enter_scope(&scope).await?;
-        let owner = User::scoped(&scope).insert(&mut *tx, owner).await?;
-        let mut rows = 1 + Project::scoped(&scope).insert_many(&mut *tx, projects).await?;
-        for project_id in &project_ids {
-            rows += Task::scoped(&scope)
-                .insert_many(&mut *tx, new_tasks(*project_id, owner.id, spec))
+    (owner, projects)
+}
+
+/// Writes one tenant and all its rows inside the transaction `$tx` of the pool `$pool`, and
+/// evaluates to the rows written (the tenant's own row not counted). A macro, not a function:
+/// it is expanded once per backend inside [`with_pool!`], where `$tx` has that backend's type.
+macro_rules! create_tenant {
+    ($pool:expr, $tx:expr, $admin:expr, $spec:expr) => {
+        async {
+            let spec: &TenantSpec<'_> = $spec;
+            let (owner, projects) = tenant_rows(spec);
+            let project_ids: Vec<Uuid> = projects.iter().map(|p| p.id).collect();
+            let store = TenantStore::new($pool.clone());
+            let tenant = store
+                .create_in(&mut **$tx, $admin, spec.name, spec.subdomain)
+                .await?;
+            let scope = store.admin_scope_in(&mut **$tx, $admin, tenant.id).await?;
+            $tx.enter_scope(&scope).await?;
+            let owner = User::scoped(&scope).insert(&mut **$tx, owner).await?;
+            let mut rows = 1 + Project::scoped(&scope)
+                .insert_many(&mut **$tx, projects)
+                .await?;
+            for project_id in &project_ids {
+                rows += Task::scoped(&scope)
+                    .insert_many(&mut **$tx, new_tasks(*project_id, owner.id, spec))
+                    .await?;
+            }
+            Ok::<u64, SeedError>(rows)
+        }
+    };
+}
+
+/// Secondary indexes a bulk load drops first and makes again at the end, inside its
+/// transaction. Only SQLite takes part: its DDL is transactional, so a failed load restores
+/// the indexes with everything else. MySQL commits DDL on its own, and the PostgreSQL seed is
+/// not a bulk path worth the difference.
+trait DeferIndexes {
+    /// Drops the secondary indexes of `table` (the ones a migration made, not those of a
+    /// primary key or a unique constraint); returns the statements that make them again.
+    fn drop_indexes<'a>(
+        &'a mut self,
+        table: &'a str,
+    ) -> impl Future<Output = Result<Vec<String>, sqlx::Error>> + Send + 'a;
+
+    /// Runs the statements [`DeferIndexes::drop_indexes`] returned.
+    fn restore_indexes(
+        &mut self,
+        statements: Vec<String>,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send + '_;
+}
+
+impl DeferIndexes for sqlx::SqliteConnection {
+    async fn drop_indexes(&mut self, table: &str) -> Result<Vec<String>, sqlx::Error> {
+        // `sql` is NULL for the indexes SQLite makes itself for keys and unique constraints.
+        let indexes: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, sql FROM sqlite_master \
+             WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+        )
+        .bind(table)
+        .fetch_all(&mut *self)
+        .await?;
+        let mut statements = Vec::with_capacity(indexes.len());
+        for (name, sql) in indexes {
+            // The name comes from the schema itself, quoted as an identifier.
+            let drop = format!("DROP INDEX \"{}\"", name.replace('"', "\"\""));
+            sqlx::query(sqlx::AssertSqlSafe(drop))
+                .execute(&mut *self)
+                .await?;
+            statements.push(sql);
+        }
+        Ok(statements)
+    }
+
+    async fn restore_indexes(&mut self, statements: Vec<String>) -> Result<(), sqlx::Error> {
+        for sql in statements {
+            // The statements are the schema's own `CREATE INDEX`, read back from sqlite_master.
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *self)
                 .await?;
         }
-        tx.commit().await?;
-        Ok::<_, SeedError>(rows)
-    }.await)
+        Ok(())
+    }
 }
+
+macro_rules! no_deferred_indexes {
+    ($($connection:ty),*) => {$(
+        impl DeferIndexes for $connection {
+            fn drop_indexes<'a>(
+                &'a mut self,
+                _table: &'a str,
+            ) -> impl Future<Output = Result<Vec<String>, sqlx::Error>> + Send + 'a {
+                std::future::ready(Ok(Vec::new()))
+            }
+
+            fn restore_indexes(
+                &mut self,
+                _statements: Vec<String>,
+            ) -> impl Future<Output = Result<(), sqlx::Error>> + Send + '_ {
+                std::future::ready(Ok(()))
+            }
+        }
+    )*};
+}
+
+no_deferred_indexes!(sqlx::MySqlConnection, sqlx::PgConnection);
 
 /// Whether the database has no tenant at all.
 ///
@@ -200,44 +288,72 @@ pub async fn demo_if_empty(db: &Db) -> Result<Vec<&'static str>, SeedError> {
         "Plan the launch",
     ];
     let title = |n: u64| TITLES[n as usize % TITLES.len()].to_owned();
-    let mut created = Vec::new();
-    for ((name, subdomain), projects) in DEMO_TENANTS.into_iter().zip(PROJECTS) {
-        let projects: Vec<String> = projects.iter().map(|p| (*p).to_owned()).collect();
-        let spec = TenantSpec {
-            name,
-            subdomain,
-            owner_hash: &owner_hash,
-            projects: &projects,
-            tasks: TITLES.len() as u64,
-            task_title: &title,
-        };
-        create_tenant(db, &admin, &spec).await?;
-        created.push(subdomain);
-    }
-    Ok(created)
+    with_pool!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        let mut created = Vec::new();
+        for ((name, subdomain), projects) in DEMO_TENANTS.into_iter().zip(PROJECTS) {
+            let projects: Vec<String> = projects.iter().map(|p| (*p).to_owned()).collect();
+            let spec = TenantSpec {
+                name,
+                subdomain,
+                owner_hash: &owner_hash,
+                projects: &projects,
+                tasks: TITLES.len() as u64,
+                task_title: &title,
+            };
+            create_tenant!(pool, &mut tx, &admin, &spec).await?;
+            created.push(subdomain);
+        }
+        tx.commit().await?;
+        Ok(created)
+    }.await)
+}
+
+/// What [`seed`] reports as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedProgress {
+    /// A tenant is written, with this many rows (its own row included).
+    Tenant {
+        /// Rows written for this tenant.
+        rows: u64,
+    },
+    /// Every tenant is written; the deferred indexes are being made (SQLite only).
+    BuildingIndexes,
+    /// Everything is being committed.
+    Committing,
 }
 
 /// Writes `plan.tenants` tenants named `{prefix}-{n}`, each with an owner
 /// `owner@{prefix}-{n}.example` (password [`DEMO_PASSWORD`]), `plan.projects` projects and
-/// `plan.tasks` tasks in each project. Calls `done(rows)` after each tenant with the rows it
-/// wrote (the tenant's own row included). Returns the rows written in all.
+/// `plan.tasks` tasks in each project, in one transaction: all of it, or on any error nothing.
+/// Reports each tenant written and the steps after the last one to `progress`. Returns the
+/// rows written in all.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use taskflow_app::seed::{SeedPlan, seed};
+/// use taskflow_app::seed::{SeedPlan, SeedProgress, seed};
 ///
 /// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
 /// db.migrate().await?;
 /// let plan = SeedPlan { tenants: 2, projects: 2, tasks: 5, prefix: "demo".into() };
 /// let mut tenants = 0;
-/// let rows = seed(&db, &plan, |_| tenants += 1).await?;
+/// let rows = seed(&db, &plan, |step| {
+///     if let SeedProgress::Tenant { .. } = step {
+///         tenants += 1;
+///     }
+/// })
+/// .await?;
 /// assert_eq!(tenants, 2);
 /// assert_eq!(rows, 2 * (1 + 1 + 2 + 10));
 /// # Ok(())
 /// # }
 /// ```
-pub async fn seed(db: &Db, plan: &SeedPlan, mut done: impl FnMut(u64)) -> Result<u64, SeedError> {
+pub async fn seed(
+    db: &Db,
+    plan: &SeedPlan,
+    mut progress: impl FnMut(SeedProgress),
+) -> Result<u64, SeedError> {
     let admin = AdminCapability::grant("seed", "write bulk demo data")?;
     // One hash for every owner: argon2 is slow on purpose, and they share the password.
     let owner_hash = password::hash(DEMO_PASSWORD).await?;
@@ -245,21 +361,31 @@ pub async fn seed(db: &Db, plan: &SeedPlan, mut done: impl FnMut(u64)) -> Result
         .map(|n| format!("Project {n}"))
         .collect();
     let title = |n: u64| format!("Task {}", n + 1);
-    let mut total = 0;
-    for n in 1..=plan.tenants {
-        let subdomain = format!("{}-{n}", plan.prefix);
-        let name = format!("Tenant {n}");
-        let spec = TenantSpec {
-            name: &name,
-            subdomain: &subdomain,
-            owner_hash: &owner_hash,
-            projects: &projects,
-            tasks: plan.tasks,
-            task_title: &title,
-        };
-        let rows = 1 + create_tenant(db, &admin, &spec).await?;
-        total += rows;
-        done(rows);
-    }
-    Ok(total)
+    with_pool!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        let deferred = tx.drop_indexes("tasks").await?;
+        let mut total = 0;
+        for n in 1..=plan.tenants {
+            let subdomain = format!("{}-{n}", plan.prefix);
+            let name = format!("Tenant {n}");
+            let spec = TenantSpec {
+                name: &name,
+                subdomain: &subdomain,
+                owner_hash: &owner_hash,
+                projects: &projects,
+                tasks: plan.tasks,
+                task_title: &title,
+            };
+            let rows = 1 + create_tenant!(pool, &mut tx, &admin, &spec).await?;
+            total += rows;
+            progress(SeedProgress::Tenant { rows });
+        }
+        if !deferred.is_empty() {
+            progress(SeedProgress::BuildingIndexes);
+            tx.restore_indexes(deferred).await?;
+        }
+        progress(SeedProgress::Committing);
+        tx.commit().await?;
+        Ok(total)
+    }.await)
 }

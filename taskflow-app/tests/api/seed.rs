@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use hyper::{Method, StatusCode};
 use serde_json::json;
 use taskflow_app::db::Db;
-use taskflow_app::seed::{DEMO_PASSWORD, SeedPlan, demo_if_empty, seed};
+use taskflow_app::seed::{DEMO_PASSWORD, SeedPlan, SeedProgress, demo_if_empty, seed};
 use taskflow_app::with_pool;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -19,6 +19,7 @@ api_tests!(
     demo_tenants_are_created_on_an_empty_database_and_their_owners_log_in,
     demo_data_is_never_added_to_a_database_with_a_tenant,
     seed_writes_each_tenant_with_its_projects_and_tasks,
+    a_seed_that_fails_part_way_writes_nothing,
 );
 
 /// Logs `email` in on `host` with the demo password; the token.
@@ -98,11 +99,17 @@ async fn seed_writes_each_tenant_with_its_projects_and_tasks(app: TestApp) {
         prefix: "load".into(),
     };
     let mut reported = Vec::new();
-    let rows = seed(&app.app_db, &plan, |rows| reported.push(rows))
+    let rows = seed(&app.app_db, &plan, |step| reported.push(step))
         .await
         .unwrap();
     // Per tenant: itself, its owner, 2 projects, 2 × 7 tasks.
-    assert_eq!(reported, [18, 18, 18]);
+    let tenant = SeedProgress::Tenant { rows: 18 };
+    let mut expected = vec![tenant, tenant, tenant];
+    if app.app_db.backend_name() == "sqlite" {
+        expected.push(SeedProgress::BuildingIndexes);
+    }
+    expected.push(SeedProgress::Committing);
+    assert_eq!(reported, expected);
     assert_eq!(rows, 54);
     assert_eq!(tenant_count(&app.db).await, 3);
 
@@ -126,6 +133,62 @@ async fn seed_writes_each_tenant_with_its_projects_and_tasks(app: TestApp) {
     let again = seed(&app.app_db, &plan, |_| {}).await;
     assert!(again.is_err());
     assert_eq!(tenant_count(&app.db).await, 3);
+    assert_eq!(task_indexes(&app.db).await, TASK_INDEXES);
+}
+
+async fn a_seed_that_fails_part_way_writes_nothing(app: TestApp) {
+    app.signup("mid-3").await;
+    let plan = SeedPlan {
+        tenants: 4,
+        projects: 1,
+        tasks: 5,
+        prefix: "mid".into(),
+    };
+    let mut written = 0;
+    let failed = seed(&app.app_db, &plan, |step| {
+        if let SeedProgress::Tenant { .. } = step {
+            written += 1;
+        }
+    })
+    .await;
+    // mid-1 and mid-2 were written before mid-3 was refused; the rollback took them too.
+    assert!(failed.is_err());
+    assert_eq!(written, 2);
+    assert_eq!(tenant_count(&app.db).await, 1);
+    let tasks =
+        with_pool!(&app.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM tasks")
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+    assert_eq!(tasks, 0);
+    // The indexes SQLite's seed drops at the start are back (the rollback restored them).
+    assert_eq!(task_indexes(&app.db).await, TASK_INDEXES);
+}
+
+/// The secondary indexes of `tasks` the migrations make.
+const TASK_INDEXES: [&str; 3] = [
+    "tasks_by_assignee",
+    "tasks_by_project",
+    "tasks_by_project_status",
+];
+
+/// The names of the `tasks` indexes of [`TASK_INDEXES`] the database has, sorted.
+async fn task_indexes(db: &Db) -> Vec<String> {
+    let sql = match db.backend_name() {
+        "sqlite" => "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks'",
+        "mysql" => {
+            "SELECT DISTINCT index_name FROM information_schema.statistics \
+             WHERE table_schema = DATABASE() AND table_name = 'tasks'"
+        }
+        _ => "SELECT indexname::text FROM pg_indexes WHERE tablename = 'tasks'",
+    };
+    let mut names = with_pool!(db, pool => sqlx::query_scalar::<_, String>(sql)
+        .fetch_all(pool)
+        .await)
+    .unwrap();
+    names.retain(|name| TASK_INDEXES.contains(&name.as_str()));
+    names.sort();
+    names
 }
 
 async fn tenant_count(db: &Db) -> i64 {
