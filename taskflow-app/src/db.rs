@@ -369,8 +369,9 @@ impl Db {
     /// cannot) and keeps a rollback journal instead of the write-ahead log (`journal_mode =
     /// DELETE`). A load is one large transaction: the log would take every page it writes once
     /// more, where the rollback journal keeps only the pages that held data before, none for
-    /// a new database. The next [`Db::connect`] turns the log back on. Other databases are
-    /// opened as usual.
+    /// a new database. The next [`Db::connect`] turns the log back on. While another process
+    /// has the database open, the log cannot be left and the load goes through it. Other
+    /// databases are opened as usual.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -390,7 +391,6 @@ impl Db {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .foreign_keys(true)
-            .journal_mode(SqliteJournalMode::Delete)
             .page_size(PAGE_SIZE)
             .synchronous(SqliteSynchronous::Off)
             .pragma("cache_size", "-262144");
@@ -398,6 +398,16 @@ impl Db {
             .max_connections(1)
             .connect_with(options)
             .await?;
+        // Leaving the write-ahead log needs the database to itself. While another process has
+        // it open (a running server), the load goes through the log: slower, as safe.
+        if let Err(err) = sqlx::query("PRAGMA journal_mode = DELETE")
+            .execute(&pool)
+            .await
+        {
+            tracing::warn!(
+                "the database is open elsewhere ({err}): loading through its write-ahead log, which is slower"
+            );
+        }
         Ok(Db::Sqlite(pool))
     }
 

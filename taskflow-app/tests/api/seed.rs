@@ -307,7 +307,53 @@ fn the_seed_command_writes_what_its_flags_ask_for() {
             .fetch_one(pool)
             .await)
         .unwrap();
-        (tenant_count(&db).await, tasks)
+        let page_size = pragma(&db, "page_size").await;
+        (
+            tenant_count(&db).await,
+            tasks,
+            page_size,
+            task_indexes(&db).await,
+        )
     });
-    assert_eq!(counts, (4, 200));
+    assert_eq!(counts.0, 4);
+    assert_eq!(counts.1, 200);
+    assert_eq!(counts.2, "16384");
+    assert_eq!(counts.3, TASK_INDEXES);
+}
+
+/// The value of a SQLite `PRAGMA`, as text.
+async fn pragma(db: &Db, name: &str) -> String {
+    let Db::Sqlite(pool) = db else {
+        panic!("a SQLite database")
+    };
+    sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!(
+        "SELECT CAST({name} AS TEXT) FROM pragma_{name}"
+    )))
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_seed_runs_beside_a_server_that_holds_the_database_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("shared.db").display());
+    let serving = Db::connect(&url).await.unwrap();
+    serving.migrate().await.unwrap();
+    // The serving pool keeps its connection open on the file from here on.
+    assert_eq!(tenant_count(&serving).await, 0);
+    assert_eq!(pragma(&serving, "journal_mode").await, "wal");
+
+    let bulk = Db::connect_for_bulk_load(&url).await.unwrap();
+    let plan = SeedPlan {
+        tenants: 2,
+        projects: 1,
+        tasks: 3,
+        prefix: "beside".into(),
+    };
+    // Per tenant: itself, its owner, a project and 3 tasks.
+    assert_eq!(seed(&bulk, &plan, |_| {}).await.unwrap(), 12);
+    assert_eq!(tenant_count(&serving).await, 2);
+    assert_eq!(pragma(&serving, "journal_mode").await, "wal");
+    assert_eq!(task_indexes(&serving).await, TASK_INDEXES);
 }
