@@ -282,6 +282,28 @@ impl Statement {
     }
 }
 
+/// `{head} WHERE tenant_id = <scope's tenant> AND id IN (<ids>)`, or `None` for no ids (an
+/// empty `IN ()` is not SQL).
+fn of_tenant_among(
+    dialect: Dialect,
+    head: &str,
+    scope: &TenantScope,
+    ids: &[Uuid],
+) -> Option<(String, Vec<Value>)> {
+    let (first, rest) = ids.split_first()?;
+    let mut st = Statement::new(dialect);
+    st.sql(head)
+        .sql(" WHERE tenant_id = ")
+        .bind(scope.tenant_id().to_value())
+        .sql(" AND id IN (")
+        .bind(Value::Uuid(*first));
+    for id in rest {
+        st.sql(", ").bind(Value::Uuid(*id));
+    }
+    st.sql(")");
+    Some(st.take())
+}
+
 /// Longer leases would only delay the recovery of a dead worker's jobs.
 const MAX_LEASE: Duration = Duration::from_secs(7 * 24 * 3600);
 
@@ -537,20 +559,7 @@ where
     where
         E: 'e + Executor<'c, Database = DB>,
     {
-        let statement = (!ids.is_empty()).then(|| {
-            let mut st = Statement::new(DB::DIALECT);
-            st.sql("DELETE FROM jobs WHERE tenant_id = ")
-                .bind(scope.tenant_id().to_value())
-                .sql(" AND id IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    st.sql(", ");
-                }
-                st.bind(Value::Uuid(*id));
-            }
-            st.sql(")");
-            st.take()
-        });
+        let statement = of_tenant_among(DB::DIALECT, "DELETE FROM jobs", scope, ids);
         async move {
             match statement {
                 Some((sql, values)) => DB::execute(executor, sql, values).await,
@@ -610,20 +619,12 @@ where
         scope: &TenantScope,
         ids: &[Uuid],
     ) -> impl Future<Output = Result<Vec<Job>>> + Send + 'a {
-        let query = (!ids.is_empty()).then(|| {
-            let mut st = Statement::new(DB::DIALECT);
-            st.sql(&format!("SELECT {COLUMNS} FROM jobs WHERE tenant_id = "))
-                .bind(scope.tenant_id().to_value())
-                .sql(" AND id IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    st.sql(", ");
-                }
-                st.bind(Value::Uuid(*id));
-            }
-            st.sql(")");
-            st.take()
-        });
+        let query = of_tenant_among(
+            DB::DIALECT,
+            &format!("SELECT {COLUMNS} FROM jobs"),
+            scope,
+            ids,
+        );
         async move {
             match query {
                 Some((sql, values)) => DB::fetch_all(&self.pool, sql, values).await,
