@@ -2,6 +2,7 @@
 //! HTTP client that talks to it with whatever `Host` a test wants.
 
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -337,6 +338,51 @@ impl TestApp {
             .await;
         assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
         created.body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Starts a report of `project` as `who`; the body of the 202 answer.
+    pub(crate) async fn start_report(&self, who: &Signed, project: &str) -> Value {
+        let started = self
+            .post(
+                &who.host,
+                &format!("/api/v1/projects/{project}/reports"),
+                &who.token,
+                json!({}),
+            )
+            .await;
+        assert_eq!(started.status, StatusCode::ACCEPTED, "{:?}", started.body);
+        started.body
+    }
+
+    /// Polls report `id` until its job is over (checking on the way that the progress stays
+    /// within 0..=100 and that an unfinished report has no `finished_at`); its final JSON.
+    /// Panics after `limit`.
+    pub(crate) async fn report_when_finished(
+        &self,
+        who: &Signed,
+        id: &str,
+        limit: Duration,
+    ) -> Value {
+        let started = Instant::now();
+        loop {
+            let report = self
+                .get(&who.host, &format!("/api/v1/reports/{id}"), &who.token)
+                .await;
+            assert_eq!(report.status, StatusCode::OK, "{:?}", report.body);
+            let progress = report.body["progress"].as_i64().unwrap();
+            assert!((0..=100).contains(&progress), "{:?}", report.body);
+            match report.body["status"].as_str().unwrap() {
+                "queued" | "running" => {
+                    assert!(report.body["finished_at"].is_null(), "{:?}", report.body);
+                }
+                _ => return report.body,
+            }
+            assert!(
+                started.elapsed() < limit,
+                "report {id} did not finish within {limit:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }
 

@@ -20,35 +20,8 @@ api_tests!(
 
 /// Polls the report until its job is over; panics after 20 s.
 async fn wait_until_finished(app: &TestApp, who: &Signed, id: &str) -> Value {
-    for _ in 0..400 {
-        let report = app
-            .get(&who.host, &format!("/api/v1/reports/{id}"), &who.token)
-            .await;
-        assert_eq!(report.status, StatusCode::OK, "{:?}", report.body);
-        let progress = report.body["progress"].as_i64().unwrap();
-        assert!((0..=100).contains(&progress), "{:?}", report.body);
-        match report.body["status"].as_str().unwrap() {
-            "queued" | "running" => {
-                assert!(report.body["finished_at"].is_null(), "{:?}", report.body);
-            }
-            _ => return report.body,
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("report {id} did not finish");
-}
-
-async fn start_report(app: &TestApp, who: &Signed, project: &str) -> Value {
-    let started = app
-        .post(
-            &who.host,
-            &format!("/api/v1/projects/{project}/reports"),
-            &who.token,
-            json!({}),
-        )
-        .await;
-    assert_eq!(started.status, StatusCode::ACCEPTED, "{:?}", started.body);
-    started.body
+    app.report_when_finished(who, id, Duration::from_secs(20))
+        .await
 }
 
 /// Parses CSV as RFC 4180 does: quoted fields may hold commas, quotes (doubled) and newlines.
@@ -110,7 +83,7 @@ async fn a_report_is_computed_in_the_background_and_downloads_as_csv(app: TestAp
     let other = app.project(&acme, "Other").await;
     app.task(&acme, &other, "Not in the report").await;
 
-    let started = start_report(&app, &acme, &project).await;
+    let started = app.start_report(&acme, &project).await;
     let id = started["id"].as_str().unwrap().to_owned();
     assert_eq!(started["project_id"], project.as_str());
     assert!(
@@ -186,7 +159,7 @@ async fn a_report_of_an_empty_project_has_the_header_only(app: TestApp) {
     app.start_workers();
     let acme = app.signup("acme").await;
     let project = app.project(&acme, "Empty").await;
-    let started = start_report(&app, &acme, &project).await;
+    let started = app.start_report(&acme, &project).await;
     let id = started["id"].as_str().unwrap();
     let done = wait_until_finished(&app, &acme, id).await;
     assert_eq!(done["status"], "done", "{done:?}");
@@ -206,7 +179,7 @@ async fn another_tenant_can_neither_read_nor_start_a_report(app: TestApp) {
     let globex = app.signup("globex").await;
     let project = app.project(&acme, "Secret").await;
     app.task(&acme, &project, "Secret task").await;
-    let started = start_report(&app, &acme, &project).await;
+    let started = app.start_report(&acme, &project).await;
     let id = started["id"].as_str().unwrap().to_owned();
     assert_eq!(started["status"], "queued");
     assert_eq!(started["progress"], 0);
@@ -287,11 +260,11 @@ async fn deleting_the_project_removes_its_reports(app: TestApp) {
     let acme = app.signup("acme").await;
     let project = app.project(&acme, "Short-lived").await;
     app.task(&acme, &project, "A task").await;
-    let started = start_report(&app, &acme, &project).await;
+    let started = app.start_report(&acme, &project).await;
     let id = started["id"].as_str().unwrap().to_owned();
     wait_until_finished(&app, &acme, &id).await;
     let kept = app.project(&acme, "Kept").await;
-    let kept_report = start_report(&app, &acme, &kept).await;
+    let kept_report = app.start_report(&acme, &kept).await;
     let kept_id = kept_report["id"].as_str().unwrap().to_owned();
 
     let deleted = app
@@ -391,12 +364,12 @@ async fn a_project_lists_its_reports_page_by_page(app: TestApp) {
     app.task(&acme, &project, "Ship it").await;
     let mut started = Vec::new();
     for _ in 0..3 {
-        started.push(start_report(&app, &acme, &project).await["id"].clone());
+        started.push(app.start_report(&acme, &project).await["id"].clone());
     }
-    start_report(&app, &acme, &other).await;
+    app.start_report(&acme, &other).await;
     // Globex's own report on its own project never shows up in Acme's list.
     let theirs = app.project(&globex, "Launch").await;
-    start_report(&app, &globex, &theirs).await;
+    app.start_report(&globex, &theirs).await;
 
     let path = format!("/api/v1/projects/{project}/reports");
     let first = app
