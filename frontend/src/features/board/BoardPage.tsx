@@ -3,6 +3,7 @@ import { Alert, Badge, Button, Card, Col, Row } from 'react-bootstrap';
 import { Link, useParams } from 'react-router';
 import type { Task, TaskStatus, User } from '../../api/types';
 import { errorMessage } from '../../api/error';
+import { Breadcrumbs } from '../../components/Breadcrumbs';
 import { BackToProjects, EmptyState, ErrorState, Loading } from '../../components/QueryState';
 import { useUsers } from '../members/queries';
 import { useProject } from '../projects/queries';
@@ -32,16 +33,7 @@ export function BoardPage() {
 
   return (
     <>
-      <nav aria-label="breadcrumb">
-        <ol className="breadcrumb mb-2">
-          <li className="breadcrumb-item">
-            <Link to="/">Projects</Link>
-          </li>
-          <li className="breadcrumb-item active" aria-current="page">
-            {project.data?.name ?? '…'}
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumbs trail={[{ label: project.data?.name ?? '…' }]} />
       <div className="d-flex flex-wrap align-items-center justify-content-between gap-2 mb-3">
         <div>
           <h1 className="h3 mb-0">{project.data?.name ?? 'Project'}</h1>

@@ -1,8 +1,9 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { Badge, Button, Card, Col, Form, ListGroup, Row } from 'react-bootstrap';
-import { Link, useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { ApiError } from '../../api/error';
 import type { TaskStatus } from '../../api/types';
+import { Breadcrumbs } from '../../components/Breadcrumbs';
 import { BackToProjects, EmptyState, ErrorState, Loading, MutationError } from '../../components/QueryState';
 import { useUsers } from '../members/queries';
 import { useProject } from '../projects/queries';
@@ -31,19 +32,7 @@ export function TaskDetailPage() {
 
   return (
     <>
-      <nav aria-label="breadcrumb">
-        <ol className="breadcrumb mb-2">
-          <li className="breadcrumb-item">
-            <Link to="/">Projects</Link>
-          </li>
-          <li className="breadcrumb-item">
-            <Link to={`/projects/${projectId}`}>{project.data?.name ?? 'Board'}</Link>
-          </li>
-          <li className="breadcrumb-item active" aria-current="page">
-            {t.title}
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumbs trail={[{ label: project.data?.name ?? 'Board', to: `/projects/${projectId}` }, { label: t.title }]} />
       <Row className="g-4">
         <Col xs={12} lg={7}>
           <Card className="shadow-sm">

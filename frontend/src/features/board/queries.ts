@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, fetchAll } from '../../api/client';
-import type { Comment, Task, TaskPriority, TaskStatus } from '../../api/types';
+import type { Comment, Task, TaskStatus } from '../../api/types';
 
 export const taskKeys = {
   all: ['tasks'] as const,
@@ -23,14 +23,8 @@ export function useTask(id: string) {
   });
 }
 
-export interface TaskInput {
-  title: string;
-  description: string | null;
-  status: TaskStatus;
-  priority: TaskPriority;
-  assignee_id: string | null;
-  due_date: string | null;
-}
+/** What a task form sends: a task's own fields, without the ones the server sets. */
+export type TaskInput = Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'assignee_id' | 'due_date'>;
 
 function replaceTask(list: Task[] | undefined, task: Task): Task[] | undefined {
   return list?.map((t) => (t.id === task.id ? task : t));

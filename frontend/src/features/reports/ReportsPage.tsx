@@ -1,6 +1,7 @@
 import { Alert, Button, Card } from 'react-bootstrap';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { useParams, useSearchParams } from 'react-router';
 import { BackToProjects, ErrorState, Loading, MutationError } from '../../components/QueryState';
+import { Breadcrumbs } from '../../components/Breadcrumbs';
 import { useProject } from '../projects/queries';
 import { PastExports } from './PastExports';
 import { ReportProgress } from './ReportProgress';
@@ -27,19 +28,7 @@ export function ReportsPage() {
 
   return (
     <>
-      <nav aria-label="breadcrumb">
-        <ol className="breadcrumb mb-2">
-          <li className="breadcrumb-item">
-            <Link to="/">Projects</Link>
-          </li>
-          <li className="breadcrumb-item">
-            <Link to={`/projects/${projectId}`}>{project.data.name}</Link>
-          </li>
-          <li className="breadcrumb-item active" aria-current="page">
-            Reports
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumbs trail={[{ label: project.data.name, to: `/projects/${projectId}` }, { label: 'Reports' }]} />
       <h1 className="h3">Export tasks</h1>
       <p className="text-secondary">
         Export every task of <strong>{project.data.name}</strong> as a CSV file. The export runs in the background.
