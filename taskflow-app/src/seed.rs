@@ -169,16 +169,21 @@ macro_rules! create_tenant {
 trait DeferIndexes {
     /// Drops the secondary indexes of `table` (the ones a migration made, not those of a
     /// primary key or a unique constraint); returns the statements that make them again.
+    /// By default none.
     fn drop_indexes<'a>(
         &'a mut self,
-        table: &'a str,
-    ) -> impl Future<Output = Result<Vec<String>, sqlx::Error>> + Send + 'a;
+        _table: &'a str,
+    ) -> impl Future<Output = Result<Vec<String>, sqlx::Error>> + Send + 'a {
+        std::future::ready(Ok(Vec::new()))
+    }
 
     /// Runs the statements [`DeferIndexes::drop_indexes`] returned.
     fn restore_indexes(
         &mut self,
-        statements: Vec<String>,
-    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send + '_;
+        _statements: Vec<String>,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send + '_ {
+        std::future::ready(Ok(()))
+    }
 }
 
 impl DeferIndexes for sqlx::SqliteConnection {
@@ -214,27 +219,9 @@ impl DeferIndexes for sqlx::SqliteConnection {
     }
 }
 
-macro_rules! no_deferred_indexes {
-    ($($connection:ty),*) => {$(
-        impl DeferIndexes for $connection {
-            fn drop_indexes<'a>(
-                &'a mut self,
-                _table: &'a str,
-            ) -> impl Future<Output = Result<Vec<String>, sqlx::Error>> + Send + 'a {
-                std::future::ready(Ok(Vec::new()))
-            }
+impl DeferIndexes for sqlx::MySqlConnection {}
 
-            fn restore_indexes(
-                &mut self,
-                _statements: Vec<String>,
-            ) -> impl Future<Output = Result<(), sqlx::Error>> + Send + '_ {
-                std::future::ready(Ok(()))
-            }
-        }
-    )*};
-}
-
-no_deferred_indexes!(sqlx::MySqlConnection, sqlx::PgConnection);
+impl DeferIndexes for sqlx::PgConnection {}
 
 /// Whether the database has no tenant at all.
 ///
