@@ -22,6 +22,7 @@ const SOURCES: [&str; 8] = [
 ];
 
 fn main() {
+    test_servers();
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let frontend = manifest.join("..").join("frontend");
     println!("cargo::rerun-if-env-changed=TASKFLOW_SKIP_FRONTEND_BUILD");
@@ -92,4 +93,20 @@ fn newest(path: &Path) -> Option<SystemTime> {
         .filter_map(|entry| newest(&entry.path()))
         .chain(own)
         .max()
+}
+
+/// The HTTP suite's MariaDB and PostgreSQL variants (`api_tests!` in `tests/api/helpers.rs`)
+/// are compiled as ignored tests unless their server's URL is set when the tests are built, so
+/// that a run without the servers reports them as ignored instead of passed.
+fn test_servers() {
+    println!("cargo::rustc-check-cfg=cfg(taskflow_test_mysql, taskflow_test_postgres)");
+    for (var, cfg) in [
+        ("TASKFLOW_TEST_MYSQL_URL", "taskflow_test_mysql"),
+        ("TASKFLOW_TEST_POSTGRES_URL", "taskflow_test_postgres"),
+    ] {
+        println!("cargo::rerun-if-env-changed={var}");
+        if std::env::var_os(var).is_some_and(|url| !url.is_empty()) {
+            println!("cargo::rustc-cfg={cfg}");
+        }
+    }
 }

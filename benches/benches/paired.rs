@@ -12,14 +12,21 @@
 //! on Linux. CPU time leaves out the time the process waits while other programs run, so it
 //! shows what the builder costs even on a busy machine.
 //!
+//! Both sides run on tenant transactions (`TenantTx`: the builder on one, the hand-written
+//! statement on its raw connection) opened before the first round, one per group shared by both
+//! sides: a read connection for the reads, a transaction that may write on a fresh database for
+//! the inserts (committed after the last round). One connection means one SQLite worker thread
+//! for both sides: with a connection each (and for the inserts a database each), the side whose
+//! worker thread happened to share a core with the caller ran up to four times faster.
+//!
 //! Runs with `cargo bench -p taskflow-benches` (after the criterion benches). Under
 //! `cargo test` (no `--bench` argument) it runs a few rounds only, as a smoke test.
 
-use std::future::Future;
+use std::cell::Cell;
 use std::hint::black_box;
 use std::time::Instant;
 
-use taskflow_benches::{ROWS, by_hand, fixture, with_builder};
+use taskflow_benches::{ROWS, Tx, by_hand, fixture, with_builder};
 
 const WARMUP_ROUNDS: usize = 30;
 const ROUNDS: usize = 300;
@@ -48,16 +55,17 @@ fn cpu_clock_overhead() -> Option<f64> {
     Some(median(samples))
 }
 
-/// Wall-clock and CPU nanoseconds per call of `op` over `calls` calls.
-async fn per_call<F, Fut>(calls: usize, cpu_overhead: Option<f64>, mut op: F) -> (f64, Option<f64>)
-where
-    F: FnMut() -> Fut,
-    Fut: Future,
-{
+/// Wall-clock and CPU nanoseconds per call of `op` on `tx` over `calls` calls.
+async fn per_call<O>(
+    calls: usize,
+    cpu_overhead: Option<f64>,
+    tx: &mut Tx,
+    op: &mut impl AsyncFnMut(&mut Tx) -> O,
+) -> (f64, Option<f64>) {
     let cpu_start = process_cpu_ns();
     let start = Instant::now();
     for _ in 0..calls {
-        black_box(op().await);
+        black_box(op(tx).await);
     }
     let wall = start.elapsed().as_nanos() as f64;
     let cpu = match (cpu_start, process_cpu_ns(), cpu_overhead) {
@@ -112,24 +120,26 @@ impl Series {
     }
 }
 
-/// Runs `builder` and `hand` in alternating batches of `calls` calls and prints the medians.
-async fn compare<B, BF, H, HF>(name: &str, rounds: usize, calls: usize, mut builder: B, mut hand: H)
-where
-    B: FnMut() -> BF,
-    BF: Future,
-    H: FnMut() -> HF,
-    HF: Future,
-{
+/// Runs `builder` and `hand` in alternating batches of `calls` calls, both on `tx`, and prints
+/// the medians.
+async fn compare<BO, HO>(
+    name: &str,
+    rounds: usize,
+    calls: usize,
+    tx: &mut Tx,
+    mut builder: impl AsyncFnMut(&mut Tx) -> BO,
+    mut hand: impl AsyncFnMut(&mut Tx) -> HO,
+) {
     let cpu_overhead = cpu_clock_overhead();
     let warmup = WARMUP_ROUNDS.min(rounds);
     let (mut wall, mut cpu) = (Series::default(), Series::default());
     for round in 0..warmup + rounds {
         let (b, h) = if round % 2 == 0 {
-            let b = per_call(calls, cpu_overhead, &mut builder).await;
-            (b, per_call(calls, cpu_overhead, &mut hand).await)
+            let b = per_call(calls, cpu_overhead, tx, &mut builder).await;
+            (b, per_call(calls, cpu_overhead, tx, &mut hand).await)
         } else {
-            let h = per_call(calls, cpu_overhead, &mut hand).await;
-            (per_call(calls, cpu_overhead, &mut builder).await, h)
+            let h = per_call(calls, cpu_overhead, tx, &mut hand).await;
+            (per_call(calls, cpu_overhead, tx, &mut builder).await, h)
         };
         if round < warmup {
             continue;
@@ -153,41 +163,53 @@ fn main() {
         .expect("tokio runtime");
     rt.block_on(async {
         let f = fixture().await;
-        assert_eq!(with_builder::get(&f).await, by_hand::get(&f).await);
-        assert_eq!(with_builder::list(&f).await, by_hand::list(&f).await);
+        let mut tx = f.db.begin_read(&f.scope).await.expect("begin_read");
+        assert_eq!(
+            with_builder::get(&mut tx).await,
+            by_hand::get(&mut tx).await
+        );
+        assert_eq!(
+            with_builder::list(&mut tx).await,
+            by_hand::list(&mut tx).await
+        );
         compare(
             "get_by_key",
             rounds,
             100,
-            || with_builder::get(&f),
-            || by_hand::get(&f),
+            &mut tx,
+            with_builder::get,
+            by_hand::get,
         )
         .await;
         compare(
             "list_50",
             rounds,
             20,
-            || with_builder::list(&f),
-            || by_hand::list(&f),
+            &mut tx,
+            with_builder::list,
+            by_hand::list,
         )
         .await;
+        drop(tx);
 
-        // Each side inserts into a database of its own, grown at the same pace.
-        let (fb, fh) = (fixture().await, fixture().await);
-        let (mut next_b, mut next_h) = (ROWS, ROWS);
+        // Both sides insert into one fresh database, in one transaction on one connection (as
+        // for the reads); alternating batches grow the table at the same pace for both.
+        let fi = fixture().await;
+        let mut tx = fi.db.begin(&fi.scope).await.expect("begin");
+        let next = Cell::new(ROWS);
+        let id = || {
+            next.set(next.get() + 1);
+            next.get()
+        };
         compare(
             "insert_one",
             rounds,
             100,
-            || {
-                next_b += 1;
-                with_builder::insert(&fb, next_b)
-            },
-            || {
-                next_h += 1;
-                by_hand::insert(&fh, next_h)
-            },
+            &mut tx,
+            async |tx: &mut Tx| with_builder::insert(tx, id()).await,
+            async |tx: &mut Tx| by_hand::insert(tx, id()).await,
         )
         .await;
+        tx.commit().await.expect("commit");
     });
 }

@@ -23,7 +23,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use http::{Request, StatusCode};
 use taskflow_tenancy::layer::TenantLayer;
 use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
-use taskflow_tenancy::{AdminCapability, TenantScope, TenantStore};
+use taskflow_tenancy::{AdminCapability, TenantDb, TenantScope};
 use tower::ServiceExt;
 
 async fn plain() -> &'static str {
@@ -59,12 +59,12 @@ fn tenant_layer(c: &mut Criterion) {
         let pool = sqlx::SqlitePool::connect("sqlite::memory:")
             .await
             .expect("sqlite");
-        let store = TenantStore::new(pool);
-        store.migrate().await.expect("migrate");
+        let db = TenantDb::new(pool);
+        db.migrate().await.expect("migrate");
         let admin = AdminCapability::grant("bench", "one benchmark tenant").expect("admin");
-        store.create(&admin, "Acme", "acme").await.expect("tenant");
+        db.create(&admin, "Acme", "acme").await.expect("tenant");
         let resolver = SubdomainResolver::new("localhost").expect("base domain");
-        TenantLayer::new(resolver, TenantCache::new(store))
+        TenantLayer::new(resolver, TenantCache::new(db))
     });
 
     let bare = Router::new().route("/api/v1/projects", get(plain));

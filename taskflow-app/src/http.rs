@@ -21,6 +21,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::HeaderName;
+use taskflow_tenancy::AnyTenantDb;
+use taskflow_tenancy::axum::TenantTxLayer;
 use taskflow_tenancy::jwt::JwtKeys;
 use taskflow_tenancy::layer::TenantLayer;
 use taskflow_tenancy::limit::{TenantLimitLayer, TenantLimits};
@@ -31,20 +33,18 @@ use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
 
-use crate::db::{Db, Tenants};
-
 /// The most a request body may hold: 1 MiB.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// What the handlers share.
 #[derive(Debug, Clone, FromRef)]
 pub struct AppState {
-    /// The database every tenant's queries run on.
-    pub db: Db,
+    /// The database every tenant's queries run on, in the request's tenant transaction.
+    pub db: AnyTenantDb,
     /// Signs tokens at login and signup; the tenant routes verify them.
     pub keys: JwtKeys,
     /// The tenant layer's cache: the operator routes invalidate it when they suspend a tenant.
-    pub tenants: TenantCache<Tenants>,
+    pub tenants: TenantCache<AnyTenantDb>,
     /// Tenants are the subdomains of this base domain.
     pub resolver: SubdomainResolver,
     /// Requests per second per tenant.
@@ -65,15 +65,15 @@ impl AppState {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let config = taskflow_app::Config::from_vars(|_| None)?;
-    /// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
+    /// let db = taskflow_app::db::connect("sqlite::memory:").await?;
     /// let state = taskflow_app::http::AppState::new(db, &config)?;
     /// assert!(state.admin_token.is_none());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn new(db: Db, config: &crate::Config) -> Result<AppState, crate::Error> {
+    pub fn new(db: AnyTenantDb, config: &crate::Config) -> Result<AppState, crate::Error> {
         Ok(AppState {
-            tenants: TenantCache::new(db.tenants()),
+            tenants: TenantCache::new(db.clone()),
             db,
             keys: JwtKeys::hs256(&config.jwt_secret)?,
             resolver: SubdomainResolver::new(&config.base_domain)?,
@@ -97,8 +97,8 @@ impl AppState {
 /// use tower::ServiceExt;
 ///
 /// let config = taskflow_app::Config::from_vars(|_| None)?;
-/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
-/// db.migrate().await?;
+/// let db = taskflow_app::db::connect("sqlite::memory:").await?;
+/// taskflow_app::db::migrate(&db).await?;
 /// let app = taskflow_app::http::app(taskflow_app::http::AppState::new(db, &config)?);
 ///
 /// let request = Request::get("/api/v1/me").header("host", "nobody.localhost").body(Body::empty())?;
@@ -116,7 +116,9 @@ pub fn app(state: AppState) -> Router {
         .merge(comments::router())
         .merge(reports::router())
         // Layers added later wrap the earlier ones: the tenant layer runs first, then the
-        // limits, which need the scope it puts in the request.
+        // limits, which need the scope it puts in the request, then the request's tenant
+        // transaction, which ends after the handler has answered.
+        .layer(TenantTxLayer::new(state.db.clone()))
         .layer(TenantLimitLayer::new(state.limits))
         .layer(TenantLayer::new(
             state.resolver.clone(),

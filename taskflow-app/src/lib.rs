@@ -62,9 +62,9 @@ pub enum Error {
 /// # }
 /// ```
 pub async fn migrate(config: &Config) -> Result<(), Error> {
-    let db = db::Db::connect(&config.database_url).await?;
-    db.migrate().await?;
-    tracing::info!("{} database is up to date", db.backend_name());
+    let db = db::connect(&config.database_url).await?;
+    db::migrate(&db).await?;
+    tracing::info!("{} database is up to date", db::backend_name(&db));
     Ok(())
 }
 
@@ -79,9 +79,9 @@ pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
              secret and anyone can forge them. Set it to a long random value in production. !!!"
         );
     }
-    let db = db::Db::connect(&config.database_url).await?;
+    let db = db::connect(&config.database_url).await?;
     if migrate {
-        db.migrate().await?;
+        db::migrate(&db).await?;
     }
     let demo = if config.demo {
         seed::demo_if_empty(&db).await?
@@ -129,7 +129,7 @@ pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
 /// Runs background jobs only (reports), on the database of `config`, until SIGINT or SIGTERM;
 /// then lets the jobs being run finish. Migrations are `serve`'s or `migrate`'s job.
 pub async fn worker(config: &Config) -> Result<(), Error> {
-    let db = db::Db::connect(&config.database_url).await?;
+    let db = db::connect(&config.database_url).await?;
     let wakeups = job_wakeups(config).await?;
     // Woken through Redis, a worker polls the database only to catch lost wake-ups.
     let poll = config.job_poll.unwrap_or(match wakeups {
@@ -144,7 +144,7 @@ pub async fn worker(config: &Config) -> Result<(), Error> {
     let workers = reports::start(&db, 2, poll, wakeups);
     tracing::info!(
         "running background jobs on the {} database ({queue})",
-        db.backend_name()
+        db::backend_name(&db)
     );
     http::shutdown_signal().await;
     tracing::info!("shutting down: finishing the jobs being run");

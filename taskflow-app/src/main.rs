@@ -110,8 +110,8 @@ async fn seed(
     config: &taskflow_app::Config,
     plan: &taskflow_app::seed::SeedPlan,
 ) -> Result<(), taskflow_app::Error> {
-    let db = taskflow_app::db::Db::connect_for_bulk_load(&config.database_url).await?;
-    db.migrate().await?;
+    let db = taskflow_app::db::connect_for_bulk_load(&config.database_url).await?;
+    taskflow_app::db::migrate(&db).await?;
     let bar = indicatif::ProgressBar::new(plan.tenants).with_style(
         indicatif::ProgressStyle::with_template(
             "{elapsed_precise} [{bar:40}] {pos}/{len} tenants, {msg} ({eta} left)",

@@ -10,7 +10,8 @@ use taskflow_tenancy::jobs::{JobContext, JobHandler, JobResult, JobRunner, JobWo
 use taskflow_tenancy::redis::RedisWakeups;
 use uuid::Uuid;
 
-use crate::db::{Db, TenantConnection};
+use taskflow_tenancy::AnyTenantDb;
+
 use crate::model::Task;
 
 /// The job kind of a report.
@@ -79,21 +80,22 @@ pub fn to_csv(tasks: &[Task]) -> Result<String, csv::Error> {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 /// use taskflow_app::reports::{KIND, ReportJob, payload};
-/// use taskflow_tenancy::jobs::{JobRunner, JobStore};
-/// use taskflow_tenancy::{AdminCapability, TenantStore};
+/// use taskflow_tenancy::jobs::{self, JobRunner};
+/// use taskflow_tenancy::{AdminCapability, AnyTenantDb};
 ///
-/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
-/// db.migrate().await?;
-/// let taskflow_app::db::Db::Sqlite(pool) = db else { unreachable!() };
-/// let tenants = TenantStore::new(pool.clone());
-/// tenants.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
-/// let scope = tenants.scope_by_subdomain("acme").await?;
+/// let db = taskflow_app::db::connect("sqlite::memory:").await?;
+/// taskflow_app::db::migrate(&db).await?;
+/// let AnyTenantDb::Sqlite(sqlite) = &db else { unreachable!() };
+/// db.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
+/// let scope = db.scope_by_subdomain("acme").await?;
 ///
-/// let jobs = JobStore::new(pool.clone());
-/// let id = jobs.enqueue(&pool, &scope, KIND, payload(uuid::Uuid::now_v7())).await?;
-/// JobRunner::new(pool.clone()).register(KIND, ReportJob).run_until_idle().await?;
+/// let mut tx = db.begin(&scope).await?;
+/// let id = jobs::enqueue(&mut tx, KIND, payload(uuid::Uuid::now_v7())).await?;
+/// tx.commit().await?;
+/// JobRunner::new(sqlite.clone()).register(KIND, ReportJob).run_until_idle().await?;
 /// // No such project in the tenant: a report with its header only.
-/// let csv = jobs.get(&scope, id).await?.unwrap().result.unwrap();
+/// let mut tx = db.begin_read(&scope).await?;
+/// let csv = jobs::get(&mut tx, id).await?.unwrap().result.unwrap();
 /// assert_eq!(csv.lines().count(), 1);
 /// # Ok(())
 /// # }
@@ -126,26 +128,28 @@ macro_rules! report_job {
             ) -> impl std::future::Future<Output = JobResult> + Send {
                 async move {
                     let project_id = project_of(ctx.payload())?;
-                    let of_project =
-                        || Task::scoped(ctx.scope()).filter(Task::PROJECT_ID.eq(project_id));
-                    // Each read on a connection bound to the job's tenant (on PostgreSQL a
-                    // transaction, as row-level security requires), released before the
+                    let of_project = Task::PROJECT_ID.eq(project_id);
+                    // Each read on a tenant connection of the job's own, released before the
                     // progress is written on another: a job never holds two connections.
-                    let mut conn = <$db as TenantConnection>::open(ctx.pool(), ctx.scope()).await?;
-                    let total = of_project().count(&mut *conn).await?;
-                    <$db as TenantConnection>::finish(conn).await?;
+                    let mut tx = ctx.begin_read().await?;
+                    let total = Task::scoped(&mut tx)
+                        .filter(of_project.clone())
+                        .count()
+                        .await?;
+                    tx.commit().await?;
                     ctx.progress(0).await?;
                     let mut tasks: Vec<Task> = Vec::new();
                     loop {
-                        let mut page = of_project().limit(BATCH);
+                        let mut tx = ctx.begin_read().await?;
+                        let mut page = Task::scoped(&mut tx)
+                            .filter(of_project.clone())
+                            .limit(BATCH);
                         page = match tasks.last() {
                             Some(last) => page.after_key(last.id),
                             None => page.order_by(Task::ID.asc()),
                         };
-                        let mut conn =
-                            <$db as TenantConnection>::open(ctx.pool(), ctx.scope()).await?;
-                        let batch = page.fetch_all(&mut *conn).await?;
-                        <$db as TenantConnection>::finish(conn).await?;
+                        let batch = page.fetch_all().await?;
+                        tx.commit().await?;
                         let more = batch.len() as u64 == BATCH;
                         tasks.extend(batch);
                         if !ctx.progress(percent(tasks.len(), total)).await? {
@@ -173,21 +177,33 @@ report_job!(sqlx::Postgres);
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
-/// db.migrate().await?;
+/// let db = taskflow_app::db::connect("sqlite::memory:").await?;
+/// taskflow_app::db::migrate(&db).await?;
 /// let workers = taskflow_app::reports::start(&db, 1, std::time::Duration::from_millis(50), None);
 /// workers.shutdown().await;
 /// # Ok(())
 /// # }
 /// ```
-pub fn start(db: &Db, workers: usize, poll: Duration, wakeups: Option<RedisWakeups>) -> JobWorkers {
-    crate::with_pool!(db, pool => {
-        let mut runner = JobRunner::new(pool.clone())
-            .register(KIND, ReportJob)
-            .poll_interval(poll);
-        if let Some(wakeups) = wakeups.clone() {
-            runner = runner.wake_on(wakeups);
-        }
-        runner.start(workers)
-    })
+pub fn start(
+    db: &AnyTenantDb,
+    workers: usize,
+    poll: Duration,
+    wakeups: Option<RedisWakeups>,
+) -> JobWorkers {
+    macro_rules! start_on {
+        ($db:expr) => {{
+            let mut runner = JobRunner::new($db.clone())
+                .register(KIND, ReportJob)
+                .poll_interval(poll);
+            if let Some(wakeups) = wakeups {
+                runner = runner.wake_on(wakeups);
+            }
+            runner.start(workers)
+        }};
+    }
+    match db {
+        AnyTenantDb::Sqlite(db) => start_on!(db),
+        AnyTenantDb::MySql(db) => start_on!(db),
+        AnyTenantDb::Postgres(db) => start_on!(db),
+    }
 }

@@ -1,10 +1,11 @@
 //! Demo data: the two demo organizations `serve` creates on an empty database ([`demo_if_empty`]),
 //! and the bulk data of `taskflow-app seed` ([`seed`]).
 //!
-//! Every row goes through the library like any other: tenants through `TenantStore` with an
-//! `AdminCapability`, their rows through the scoped builders of a scope on that tenant, projects
-//! and tasks with `Scoped::insert_many` (multi-row `INSERT`s). A seed is one transaction: it
-//! writes everything or, when anything fails, nothing.
+//! Every row goes through the library like any other: tenants and their rows in one audited
+//! `AdminTx` (an `AdminCapability`'s transaction across tenants), each tenant's rows through
+//! the scoped builders on that tenant once entered, projects and tasks with
+//! `Scoped::insert_many` (multi-row `INSERT`s). A seed is one transaction: it writes
+//! everything or, when anything fails, nothing.
 //!
 //! On SQLite the task list indexes are dropped at the start of that transaction and made again
 //! at its end: one sorted build of each index is cheaper than keeping it up to date row by row
@@ -12,13 +13,11 @@
 //! leaves the indexes as they were (benches/README.md, "Seed: bulk load on SQLite").
 
 use chrono::Days;
-use taskflow_tenancy::{AdminCapability, TenantStore};
+use taskflow_tenancy::{AdminCapability, AnyTenantDb};
 use uuid::Uuid;
 
-use crate::db::{Db, EnterScope};
 use crate::model::{NewProject, NewTask, NewUser, Project, Task, User, now};
 use crate::password;
-use crate::with_pool;
 
 /// The password of every demo and seeded owner. It is public: demo data is for a laptop.
 pub const DEMO_PASSWORD: &str = "taskflow-demo";
@@ -133,31 +132,36 @@ fn tenant_rows(spec: &TenantSpec<'_>) -> (NewUser, Vec<NewProject>) {
     (owner, projects)
 }
 
-/// Writes one tenant and all its rows inside the transaction `$tx` of the pool `$pool`, and
-/// evaluates to the rows written (the tenant's own row not counted). A macro, not a function:
-/// it is expanded once per backend inside [`with_pool!`], where `$tx` has that backend's type.
+/// Writes one tenant and all its rows inside the admin transaction `$tx`, and evaluates to
+/// the rows written (the tenant's own row not counted). A macro, not a function: it is
+/// expanded once per backend, where `$tx` has that backend's type.
 macro_rules! create_tenant {
-    ($pool:expr, $tx:expr, $admin:expr, $spec:expr) => {
+    ($tx:expr, $spec:expr) => {
         async {
             let spec: &TenantSpec<'_> = $spec;
             let (owner, projects) = tenant_rows(spec);
             let project_ids: Vec<Uuid> = projects.iter().map(|p| p.id).collect();
-            let store = TenantStore::new($pool.clone());
-            let tenant = store
-                .create_in(&mut **$tx, $admin, spec.name, spec.subdomain)
-                .await?;
-            let scope = store.admin_scope_in(&mut **$tx, $admin, tenant.id).await?;
-            $tx.enter_scope(&scope).await?;
-            let owner = User::scoped(&scope).insert(&mut **$tx, owner).await?;
-            let mut rows = 1 + Project::scoped(&scope)
-                .insert_many(&mut **$tx, projects)
-                .await?;
+            let scope = $tx.create_tenant(spec.name, spec.subdomain).await?;
+            let mut tenant = $tx.enter(&scope).await?;
+            let owner = User::scoped(&mut tenant).insert(owner).await?;
+            let mut rows = 1 + Project::scoped(&mut tenant).insert_many(projects).await?;
             for project_id in &project_ids {
-                rows += Task::scoped(&scope)
-                    .insert_many(&mut **$tx, new_tasks(*project_id, owner.id, spec))
+                rows += Task::scoped(&mut tenant)
+                    .insert_many(new_tasks(*project_id, owner.id, spec))
                     .await?;
             }
             Ok::<u64, SeedError>(rows)
+        }
+    };
+}
+
+/// Runs `$body` once per backend with `$db` bound to the concrete handle of `$any`.
+macro_rules! on_backend {
+    ($any:expr, $db:ident => $body:expr) => {
+        match $any {
+            AnyTenantDb::Sqlite($db) => $body,
+            AnyTenantDb::MySql($db) => $body,
+            AnyTenantDb::Postgres($db) => $body,
         }
     };
 }
@@ -228,18 +232,18 @@ impl DeferIndexes for sqlx::PgConnection {}
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
-/// db.migrate().await?;
+/// let db = taskflow_app::db::connect("sqlite::memory:").await?;
+/// taskflow_app::db::migrate(&db).await?;
 /// assert!(taskflow_app::seed::has_no_tenants(&db).await?);
 /// # Ok(())
 /// # }
 /// ```
-pub async fn has_no_tenants(db: &Db) -> Result<bool, sqlx::Error> {
-    let row = with_pool!(db, pool => sqlx::query("SELECT 1 FROM tenants LIMIT 1")
-        .fetch_optional(pool)
+pub async fn has_no_tenants(db: &AnyTenantDb) -> Result<bool, sqlx::Error> {
+    const ANY: &str = "SELECT 1 FROM tenants LIMIT 1";
+    on_backend!(db, db => sqlx::query(ANY)
+        .fetch_optional(db.pool())
         .await
-        .map(|row| row.is_none()))?;
-    Ok(row)
+        .map(|row| row.is_none()))
 }
 
 /// Creates the demo organizations of [`DEMO_TENANTS`] (each with an owner
@@ -250,15 +254,15 @@ pub async fn has_no_tenants(db: &Db) -> Result<bool, sqlx::Error> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
-/// db.migrate().await?;
+/// let db = taskflow_app::db::connect("sqlite::memory:").await?;
+/// taskflow_app::db::migrate(&db).await?;
 /// assert_eq!(taskflow_app::seed::demo_if_empty(&db).await?, ["acme", "globex"]);
 /// // The second time the database is not empty: nothing is added.
 /// assert!(taskflow_app::seed::demo_if_empty(&db).await?.is_empty());
 /// # Ok(())
 /// # }
 /// ```
-pub async fn demo_if_empty(db: &Db) -> Result<Vec<&'static str>, SeedError> {
+pub async fn demo_if_empty(db: &AnyTenantDb) -> Result<Vec<&'static str>, SeedError> {
     if !has_no_tenants(db).await? {
         return Ok(Vec::new());
     }
@@ -275,8 +279,8 @@ pub async fn demo_if_empty(db: &Db) -> Result<Vec<&'static str>, SeedError> {
         "Plan the launch",
     ];
     let title = |n: u64| TITLES[n as usize % TITLES.len()].to_owned();
-    with_pool!(db, pool => async {
-        let mut tx = pool.begin().await?;
+    on_backend!(db, db => async {
+        let mut tx = db.begin_admin(&admin).await?;
         let mut created = Vec::new();
         for ((name, subdomain), projects) in DEMO_TENANTS.into_iter().zip(PROJECTS) {
             let projects: Vec<String> = projects.iter().map(|p| (*p).to_owned()).collect();
@@ -288,7 +292,7 @@ pub async fn demo_if_empty(db: &Db) -> Result<Vec<&'static str>, SeedError> {
                 tasks: TITLES.len() as u64,
                 task_title: &title,
             };
-            create_tenant!(pool, &mut tx, &admin, &spec).await?;
+            create_tenant!(tx, &spec).await?;
             created.push(subdomain);
         }
         tx.commit().await?;
@@ -321,8 +325,8 @@ pub enum SeedProgress {
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use taskflow_app::seed::{SeedPlan, SeedProgress, seed};
 ///
-/// let db = taskflow_app::db::Db::connect("sqlite::memory:").await?;
-/// db.migrate().await?;
+/// let db = taskflow_app::db::connect("sqlite::memory:").await?;
+/// taskflow_app::db::migrate(&db).await?;
 /// let plan = SeedPlan { tenants: 2, projects: 2, tasks: 5, prefix: "demo".into() };
 /// let mut tenants = 0;
 /// let rows = seed(&db, &plan, |step| {
@@ -337,7 +341,7 @@ pub enum SeedProgress {
 /// # }
 /// ```
 pub async fn seed(
-    db: &Db,
+    db: &AnyTenantDb,
     plan: &SeedPlan,
     mut progress: impl FnMut(SeedProgress),
 ) -> Result<u64, SeedError> {
@@ -348,9 +352,9 @@ pub async fn seed(
         .map(|n| format!("Project {n}"))
         .collect();
     let title = |n: u64| format!("Task {}", n + 1);
-    with_pool!(db, pool => async {
-        let mut tx = pool.begin().await?;
-        let deferred = tx.drop_indexes("tasks").await?;
+    on_backend!(db, db => async {
+        let mut tx = db.begin_admin(&admin).await?;
+        let deferred = tx.raw().drop_indexes("tasks").await?;
         let mut total = 0;
         for n in 1..=plan.tenants {
             let subdomain = format!("{}-{n}", plan.prefix);
@@ -363,13 +367,13 @@ pub async fn seed(
                 tasks: plan.tasks,
                 task_title: &title,
             };
-            let rows = 1 + create_tenant!(pool, &mut tx, &admin, &spec).await?;
+            let rows = 1 + create_tenant!(tx, &spec).await?;
             total += rows;
             progress(SeedProgress::Tenant { rows });
         }
         if !deferred.is_empty() {
             progress(SeedProgress::BuildingIndexes);
-            tx.restore_indexes(deferred).await?;
+            tx.raw().restore_indexes(deferred).await?;
         }
         progress(SeedProgress::Committing);
         tx.commit().await?;

@@ -121,13 +121,13 @@ pub(crate) fn expand(model: &Model, _item: &DeriveInput) -> TokenStream {
     });
 
     let new_doc = format!(
-        "A new row of [`{name}`] for `{name}::scoped(&scope).insert(..)`: every column but the tenant, which comes from the scope."
+        "A new row of [`{name}`] for `{name}::scoped(&mut tx).insert(..)`: every column but the tenant, which comes from the transaction's scope."
     );
     let patch_doc = format!(
-        "Changes to a row of [`{name}`] for `{name}::scoped(&scope).update(..)`: `Some` fields are set. The tenant and the key cannot be changed."
+        "Changes to a row of [`{name}`] for `{name}::scoped(&mut tx).update(..)`: `Some` fields are set. The tenant and the key cannot be changed."
     );
     let scoped_doc = format!(
-        "A query on the scope's tenant's rows of `{table}`: every statement binds the tenant."
+        "A query on the rows of `{table}` of the tenant `tx` was entered for: every statement binds that tenant."
     );
     let all_doc = format!(
         "A query across every tenant's rows of `{table}`, with an audited admin capability."
@@ -210,10 +210,10 @@ pub(crate) fn expand(model: &Model, _item: &DeriveInput) -> TokenStream {
             #(#column_consts)*
 
             #[doc = #scoped_doc]
-            #vis fn scoped(
-                scope: &impl #krate::AsTenantScope,
-            ) -> #krate::Scoped<#ident> {
-                #krate::Scoped::__new(#krate::AsTenantScope::as_tenant_scope(scope))
+            #vis fn scoped<'t, C: #krate::TenantConn + ?::core::marker::Sized>(
+                tx: &'t mut C,
+            ) -> #krate::Scoped<'t, #ident, C> {
+                #krate::Scoped::__new(tx)
             }
 
             #[doc = #all_doc]

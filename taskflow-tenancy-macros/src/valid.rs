@@ -112,6 +112,23 @@ pub(crate) fn check(model: &Model) -> syn::Result<()> {
         }
     }
 
+    if let Some(tenant) = tenant {
+        for field in &model.fields {
+            if field.ident == tenant.ident {
+                continue;
+            }
+            if field.column() == "tenant_id" || holds_tenant_id(&field.ty) {
+                push(syn::Error::new_spanned(
+                    &field.ident,
+                    format!(
+                        "a model has one tenant column, `{}`: a second field that looks like a tenant (`{}`) would be written from user data; rename it, or make it the tenant with #[tenant_scoped(tenant = {})]",
+                        tenant.ident, field.ident, field.ident
+                    ),
+                ));
+            }
+        }
+    }
+
     for field in &model.fields {
         if !is_plain_identifier(&field.column()) {
             push(syn::Error::new_spanned(
@@ -143,6 +160,22 @@ fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
 
 fn is_tenant_id(ty: &Type) -> bool {
     matches!(last_segment(ty), Some(seg) if seg.ident == "TenantId" && seg.arguments.is_none())
+}
+
+/// `TenantId`, or a type with `TenantId` among its generic arguments (`Option<TenantId>`,
+/// `Vec<TenantId>`): a field that stores another tenant's id. A type alias hides it from a
+/// macro, which sees syntax only; the docs say so.
+fn holds_tenant_id(ty: &Type) -> bool {
+    if is_tenant_id(ty) {
+        return true;
+    }
+    match last_segment(ty).map(|seg| &seg.arguments) {
+        Some(PathArguments::AngleBracketed(args)) => args
+            .args
+            .iter()
+            .any(|arg| matches!(arg, GenericArgument::Type(inner) if holds_tenant_id(inner))),
+        _ => false,
+    }
 }
 
 fn is_option(ty: &Type) -> bool {

@@ -78,9 +78,9 @@ impl fmt::Debug for AdminCapability {
     message = "`{Self}` is not an `AdminCapability`: crossing tenants needs one",
     label = "expected `&AdminCapability` here",
     note = "ask for it by name with a reason: `AdminCapability::grant(\"operator-console\", \"why\")?`; every use is audited",
-    note = "to act for one tenant, use `Model::scoped(&scope)` with its `TenantScope` instead"
+    note = "to act for one tenant, open its transaction with `db.begin(&scope)` and use `Model::scoped(&mut tx)` instead"
 )]
-pub trait AsAdminCapability: sealed::Sealed {
+pub trait AsAdminCapability: sealed::Sealed + Sync {
     /// The capability itself.
     fn as_admin_capability(&self) -> &AdminCapability;
 }

@@ -12,14 +12,14 @@
 //! use axum::{Router, body::Body, http::Request, routing::get};
 //! use taskflow_tenancy::layer::TenantLayer;
 //! use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
-//! use taskflow_tenancy::{AdminCapability, TenantScope, TenantStore};
+//! use taskflow_tenancy::{AdminCapability, TenantScope, TenantDb};
 //! use tower::ServiceExt;
 //!
 //! async fn whoami(scope: TenantScope) -> String {
 //!     scope.tenant().name.clone()
 //! }
 //!
-//! let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+//! let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 //! store.migrate().await?;
 //! store.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
 //! let layer = TenantLayer::new(SubdomainResolver::new("localhost")?, TenantCache::new(store));
@@ -41,6 +41,8 @@
 //! # }
 //! ```
 
+mod tx;
+
 use std::convert::Infallible;
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
@@ -50,6 +52,10 @@ use http::request::Parts;
 
 use crate::TenantScope;
 use crate::resolve::json_error;
+
+pub use tx::{
+    BeginTenant, RequestTx, RequestTxRejection, TenantTxFuture, TenantTxLayer, TenantTxService,
+};
 
 impl<S: Send + Sync> FromRequestParts<S> for TenantScope {
     type Rejection = TenantLayerMissing;
@@ -128,14 +134,14 @@ impl IntoResponse for TenantLayerMissing {
 /// use taskflow_tenancy::jwt::{JwtKeys, Role};
 /// use taskflow_tenancy::layer::TenantLayer;
 /// use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
-/// use taskflow_tenancy::{AdminCapability, TenantStore};
+/// use taskflow_tenancy::{AdminCapability, TenantDb};
 /// use tower::ServiceExt;
 ///
 /// async fn me(AuthClaims(claims): AuthClaims) -> String {
 ///     format!("{} is {}", claims.sub, claims.role)
 /// }
 ///
-/// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 /// store.migrate().await?;
 /// let admin = AdminCapability::grant("docs", "two example tenants")?;
 /// store.create(&admin, "Acme", "acme").await?;

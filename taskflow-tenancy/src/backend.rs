@@ -49,10 +49,19 @@ impl Dialect {
         }
     }
 
-    /// An identifier quoted for this dialect.
+    /// An identifier quoted for this dialect, with any quote character inside it doubled, as
+    /// the dialect escapes it.
     ///
-    /// Identifiers come from `#[tenant_scoped]` declarations, which only accept plain
-    /// identifiers, so there is nothing to escape.
+    /// Identifiers come from `#[tenant_scoped]` declarations, which accept plain identifiers
+    /// only, and the query builder refuses any other; the escaping is a second wall for names
+    /// that reach here another way.
+    ///
+    /// ```
+    /// use taskflow_tenancy::Dialect;
+    ///
+    /// assert_eq!(Dialect::Postgres.quote(r#"a"b"#), r#""a""b""#);
+    /// assert_eq!(Dialect::MySql.quote("a`b"), "`a``b`");
+    /// ```
     ///
     /// See [`Dialect`] for an example.
     pub fn quote(self, ident: &str) -> String {
@@ -67,7 +76,12 @@ impl Dialect {
             Dialect::Sqlite | Dialect::Postgres => '"',
         };
         sql.push(q);
-        sql.push_str(ident);
+        for c in ident.chars() {
+            if c == q {
+                sql.push(q);
+            }
+            sql.push(c);
+        }
         sql.push(q);
     }
 
@@ -85,6 +99,24 @@ impl Dialect {
     }
 }
 
+/// Whether `name` is a plain SQL identifier: ASCII letters, digits and `_`, not starting with a
+/// digit, 1 to 64 characters. The only names the query builder renders.
+pub(crate) const fn is_plain_identifier(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    if bytes.is_empty() || bytes.len() > 64 || bytes[0].is_ascii_digit() {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !(b.is_ascii_alphanumeric() || b == b'_') {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// A database `taskflow-tenancy` runs on: [`sqlx::Sqlite`], [`sqlx::MySql`] or
 /// [`sqlx::Postgres`], each behind its cargo feature.
 ///
@@ -100,6 +132,24 @@ impl Dialect {
 pub trait Backend: Database + sealed::Sealed {
     /// How this backend spells placeholders and quotes identifiers.
     const DIALECT: Dialect;
+
+    /// The statement that begins a transaction that will write. On SQLite `BEGIN IMMEDIATE`:
+    /// the write lock is taken (waiting out the busy timeout) before the first read, where a
+    /// deferred transaction that reads and then writes fails at once if another writer
+    /// committed meanwhile.
+    #[doc(hidden)]
+    const BEGIN_WRITE: &'static str = "BEGIN";
+
+    /// Enters `tenant` on the transaction just begun on `conn`: on PostgreSQL the
+    /// transaction-local row-level security setting, elsewhere nothing.
+    #[doc(hidden)]
+    fn enter_tenant(
+        conn: &mut Self::Connection,
+        tenant: TenantId,
+    ) -> impl Future<Output = Result<()>> + Send + '_ {
+        let _ = (conn, tenant);
+        std::future::ready(Ok(()))
+    }
 
     #[doc(hidden)]
     fn fetch_all<'e, 'c: 'e, E, O>(
@@ -182,13 +232,14 @@ macro_rules! arguments {
 }
 
 macro_rules! backend {
-    ($feature:literal, $db:ty, $dialect:expr) => {
+    ($feature:literal, $db:ty, $dialect:expr $(, $($extra:tt)*)?) => {
         #[cfg(feature = $feature)]
         impl sealed::Sealed for $db {}
 
         #[cfg(feature = $feature)]
         impl Backend for $db {
             const DIALECT: Dialect = $dialect;
+            $($($extra)*)?
 
             fn fetch_all<'e, 'c: 'e, E, O>(
                 executor: E,
@@ -264,9 +315,24 @@ macro_rules! backend {
     };
 }
 
-backend!("sqlite", sqlx::Sqlite, Dialect::Sqlite);
+backend!(
+    "sqlite",
+    sqlx::Sqlite,
+    Dialect::Sqlite,
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+);
 backend!("mysql", sqlx::MySql, Dialect::MySql);
-backend!("postgres", sqlx::Postgres, Dialect::Postgres);
+backend!(
+    "postgres",
+    sqlx::Postgres,
+    Dialect::Postgres,
+    fn enter_tenant(
+        conn: &mut sqlx::PgConnection,
+        tenant: TenantId,
+    ) -> impl Future<Output = Result<()>> + Send + '_ {
+        crate::postgres::enter_tenant(conn, tenant)
+    }
+);
 
 // `TenantId` is stored exactly as a UUID on every backend.
 impl<DB: Database> Type<DB> for TenantId

@@ -19,6 +19,10 @@ pub enum Error {
     /// The tenant exists but is suspended; no scope is issued for it.
     #[error("tenant {0} is suspended")]
     TenantSuspended(TenantId),
+    /// A scope was used with a [`TenantDb`](crate::TenantDb) other than the one that issued
+    /// it: nothing ran. Scopes are proof for one database only.
+    #[error("the scope was issued by another database handle")]
+    ForeignScope,
     /// A subdomain or name given to the tenant store breaks its rules.
     #[error("invalid tenant {field}: {message}")]
     InvalidTenant {

@@ -1,6 +1,7 @@
 //! Background jobs that carry their tenant (feature `jobs`).
 //!
-//! A request handler enqueues a job with its [`TenantScope`]: the job row records the tenant.
+//! A request handler enqueues a job in its tenant transaction ([`enqueue`]): the job row
+//! records the tenant.
 //! A [`JobRunner`] claims the job, looks the tenant up again (it may have been suspended or
 //! deleted since), and only then gives the [`JobHandler`] a fresh scope for that tenant, so the
 //! handler runs the same scoped query builders a request handler does.
@@ -12,25 +13,25 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-//! use taskflow_tenancy::jobs::{JobContext, JobRunner, JobStatus, JobStore, handler_fn};
-//! use taskflow_tenancy::{AdminCapability, TenantStore};
+//! use taskflow_tenancy::jobs::{self, JobContext, JobRunner, JobStatus, JobStore, handler_fn};
+//! use taskflow_tenancy::{AdminCapability, TenantDb};
 //!
-//! let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-//! let tenants = TenantStore::new(pool.clone());
-//! tenants.migrate().await?;
-//! let jobs = JobStore::new(pool.clone());
-//! jobs.migrate().await?;
+//! let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+//! db.migrate().await?;
+//! JobStore::new(db.pool().clone()).migrate().await?;
 //! let admin = AdminCapability::grant("docs", "example tenants")?;
-//! tenants.create(&admin, "Acme", "acme").await?;
-//! tenants.create(&admin, "Globex", "globex").await?;
-//! let acme = tenants.scope_by_subdomain("acme").await?;
-//! let globex = tenants.scope_by_subdomain("globex").await?;
+//! db.create(&admin, "Acme", "acme").await?;
+//! db.create(&admin, "Globex", "globex").await?;
+//! let acme = db.scope_by_subdomain("acme").await?;
+//! let globex = db.scope_by_subdomain("globex").await?;
 //!
-//! // In a request handler, with the request's scope:
-//! let id = jobs.enqueue(&pool, &acme, "greet", serde_json::json!({"name": "Ada"})).await?;
+//! // In a request handler, in the request's tenant transaction:
+//! let mut tx = db.begin(&acme).await?;
+//! let id = jobs::enqueue(&mut tx, "greet", serde_json::json!({"name": "Ada"})).await?;
+//! tx.commit().await?;
 //!
-//! // In the worker:
-//! let runner = JobRunner::new(pool.clone()).register(
+//! // In the worker, on the same handle:
+//! let runner = JobRunner::new(db.clone()).register(
 //!     "greet",
 //!     handler_fn(|ctx: JobContext<sqlx::Sqlite>| async move {
 //!         ctx.progress(50).await?;
@@ -40,11 +41,14 @@
 //! );
 //! assert_eq!(runner.run_until_idle().await?, 1);
 //!
-//! let job = jobs.get(&acme, id).await?.expect("the job of this tenant");
+//! let mut tx = db.begin_read(&acme).await?;
+//! let job = jobs::get(&mut tx, id).await?.expect("the job of this tenant");
 //! assert_eq!(job.status, JobStatus::Done);
 //! assert_eq!(job.result.as_deref(), Some("hello Ada from Acme"));
-//! // Another tenant's scope does not find it.
-//! assert!(jobs.get(&globex, id).await?.is_none());
+//! drop(tx);
+//! // Another tenant's transaction does not find it.
+//! let mut tx = db.begin_read(&globex).await?;
+//! assert!(jobs::get(&mut tx, id).await?.is_none());
 //! # Ok(())
 //! # }
 //! ```
@@ -84,8 +88,9 @@ use tokio::sync::watch;
 use tracing::Instrument;
 use uuid::Uuid;
 
+use crate::tx::{FetchRows, TenantConn};
 use crate::{
-    Backend, Dialect, Result, SqlValue, Tenant, TenantId, TenantScope, TenantStore, Value,
+    Backend, Dialect, Result, SqlValue, Tenant, TenantDb, TenantId, TenantScope, TenantTx, Value,
 };
 
 /// Where a job is in its life.
@@ -151,24 +156,23 @@ impl std::str::FromStr for JobStatus {
     }
 }
 
-/// A job as stored in the `jobs` table, read with [`JobStore::get`] or [`JobStore::list`].
+/// A job as stored in the `jobs` table, read with [`get`] or [`list`].
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> taskflow_tenancy::Result<()> {
-/// # use taskflow_tenancy::{AdminCapability, TenantStore};
-/// use taskflow_tenancy::jobs::{JobStatus, JobStore};
+/// # use taskflow_tenancy::{AdminCapability, TenantDb};
+/// use taskflow_tenancy::jobs::{self, JobStatus, JobStore};
 ///
-/// # let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-/// # let tenants = TenantStore::new(pool.clone());
-/// # tenants.migrate().await?;
-/// # tenants.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
-/// # let scope = tenants.scope_by_subdomain("acme").await?;
-/// let jobs = JobStore::new(pool.clone());
-/// jobs.migrate().await?;
-/// let id = jobs.enqueue(&pool, &scope, "report", serde_json::json!({"project": 7})).await?;
+/// # let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// # db.migrate().await?;
+/// # db.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
+/// # let scope = db.scope_by_subdomain("acme").await?;
+/// JobStore::new(db.pool().clone()).migrate().await?;
+/// let mut tx = db.begin(&scope).await?;
+/// let id = jobs::enqueue(&mut tx, "report", serde_json::json!({"project": 7})).await?;
 ///
-/// let job = jobs.get(&scope, id).await?.unwrap();
+/// let job = jobs::get(&mut tx, id).await?.unwrap();
 /// assert_eq!((job.status, job.progress, job.attempts), (JobStatus::Queued, 0, 0));
 /// assert_eq!(job.kind, "report");
 /// assert_eq!(job.payload["project"], 7);
@@ -287,14 +291,14 @@ impl Statement {
 fn of_tenant_among(
     dialect: Dialect,
     head: &str,
-    scope: &TenantScope,
+    tenant: TenantId,
     ids: &[Uuid],
 ) -> Option<(String, Vec<Value>)> {
     let (first, rest) = ids.split_first()?;
     let mut st = Statement::new(dialect);
     st.sql(head)
         .sql(" WHERE tenant_id = ")
-        .bind(scope.tenant_id().to_value())
+        .bind(tenant.to_value())
         .sql(" AND id IN (")
         .bind(Value::Uuid(*first));
     for id in rest {
@@ -317,27 +321,28 @@ fn after(lease: Duration) -> DateTime<Utc> {
     now() + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::days(7))
 }
 
-/// The `jobs` table: enqueueing with a tenant's scope, and reading a tenant's jobs.
+/// The `jobs` table itself: its schema, and the claims and leases of the runner. A tenant's
+/// jobs are enqueued and read with the functions of this module on its tenant transaction
+/// ([`enqueue`], [`get`], [`get_many`], [`list`], [`delete`]).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> taskflow_tenancy::Result<()> {
-/// # use taskflow_tenancy::{AdminCapability, TenantStore};
-/// use taskflow_tenancy::jobs::JobStore;
+/// # use taskflow_tenancy::{AdminCapability, TenantDb};
+/// use taskflow_tenancy::jobs::{self, JobStore};
 ///
-/// # let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-/// # let tenants = TenantStore::new(pool.clone());
-/// # tenants.migrate().await?;
-/// # tenants.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
-/// # let scope = tenants.scope_by_subdomain("acme").await?;
-/// let jobs = JobStore::new(pool.clone());
-/// jobs.migrate().await?;
+/// # let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// # db.migrate().await?;
+/// # db.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
+/// # let scope = db.scope_by_subdomain("acme").await?;
+/// JobStore::new(db.pool().clone()).migrate().await?;
 ///
 /// // Enqueued in the handler's transaction: the job exists only if the transaction commits.
-/// let mut tx = pool.begin().await?;
-/// let id = jobs.enqueue(&mut *tx, &scope, "report", serde_json::json!({})).await?;
+/// let mut tx = db.begin(&scope).await?;
+/// let id = jobs::enqueue(&mut tx, "report", serde_json::json!({})).await?;
 /// tx.rollback().await?;
-/// assert!(jobs.get(&scope, id).await?.is_none());
+/// let mut tx = db.begin_read(&scope).await?;
+/// assert!(jobs::get(&mut tx, id).await?.is_none());
 /// # Ok(())
 /// # }
 /// ```
@@ -392,7 +397,7 @@ where
     /// The table follows the tenant conventions (`PRIMARY KEY (tenant_id, id)`, a foreign key
     /// to `tenants` that deletes a tenant's jobs with it, an index leading with `tenant_id` for
     /// a tenant's job list) and has one more index, on `(status, created_at)`, for claiming.
-    /// It needs the `tenants` table ([`TenantStore::migrate`]) first.
+    /// It needs the `tenants` table ([`TenantDb::migrate`]) first.
     ///
     /// ```
     /// use taskflow_tenancy::jobs::JobStore;
@@ -478,195 +483,6 @@ where
             }
             Ok(())
         }
-    }
-
-    /// Enqueues a job of `kind` for the scope's tenant and returns its id.
-    ///
-    /// It runs on any executor, so that a handler can enqueue inside the transaction that
-    /// writes what the job will read: the job then exists exactly when that data does.
-    ///
-    /// See [`JobStore`] and [`Job`] for examples.
-    pub fn enqueue<'e, 'c: 'e, E>(
-        &self,
-        executor: E,
-        scope: &TenantScope,
-        kind: &str,
-        payload: serde_json::Value,
-    ) -> impl Future<Output = Result<Uuid>> + Send + 'e
-    where
-        E: 'e + Executor<'c, Database = DB>,
-    {
-        let tenant_id = scope.tenant_id();
-        let kind = kind.to_owned();
-        let id = Uuid::now_v7();
-        let mut st = Statement::new(DB::DIALECT);
-        st.sql("INSERT INTO jobs (tenant_id, id, kind, payload, status, progress, attempts, created_at) VALUES (")
-            .bind(scope.tenant_id().to_value())
-            .sql(", ")
-            .bind(Value::Uuid(id))
-            .sql(", ")
-            .bind(Value::Text(kind.clone()))
-            .sql(", ")
-            .bind(Value::Text(payload.to_string()))
-            .sql(", 'queued', 0, 0, ")
-            .bind(Value::DateTime(now()))
-            .sql(")");
-        let (sql, values) = st.take();
-        async move {
-            DB::execute(executor, sql, values).await?;
-            tracing::debug!(tenant = %tenant_id, job = %id, kind, "job enqueued");
-            Ok(id)
-        }
-    }
-
-    /// Deletes the scope's tenant's jobs among `ids` on `executor` (a transaction of the
-    /// caller's, say, that deletes what the jobs were for); another tenant's ids are left
-    /// alone. Returns how many were deleted. A job a worker is running finishes, but its
-    /// outcome is not recorded (the worker logs a lost lease).
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> taskflow_tenancy::Result<()> {
-    /// # use taskflow_tenancy::{AdminCapability, TenantStore};
-    /// use taskflow_tenancy::jobs::JobStore;
-    ///
-    /// # let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-    /// # let tenants = TenantStore::new(pool.clone());
-    /// # tenants.migrate().await?;
-    /// # let admin = AdminCapability::grant("docs", "example tenants")?;
-    /// # tenants.create(&admin, "Acme", "acme").await?;
-    /// # tenants.create(&admin, "Globex", "globex").await?;
-    /// # let acme = tenants.scope_by_subdomain("acme").await?;
-    /// # let globex = tenants.scope_by_subdomain("globex").await?;
-    /// let jobs = JobStore::new(pool.clone());
-    /// jobs.migrate().await?;
-    /// let mine = jobs.enqueue(&pool, &acme, "report", serde_json::json!(1)).await?;
-    /// let theirs = jobs.enqueue(&pool, &globex, "report", serde_json::json!(2)).await?;
-    ///
-    /// assert_eq!(jobs.delete(&pool, &acme, &[mine, theirs]).await?, 1);
-    /// assert!(jobs.get(&acme, mine).await?.is_none());
-    /// assert!(jobs.get(&globex, theirs).await?.is_some());
-    /// assert_eq!(jobs.delete(&pool, &acme, &[]).await?, 0);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn delete<'e, 'c: 'e, E>(
-        &self,
-        executor: E,
-        scope: &TenantScope,
-        ids: &[Uuid],
-    ) -> impl Future<Output = Result<u64>> + Send + 'e
-    where
-        E: 'e + Executor<'c, Database = DB>,
-    {
-        let statement = of_tenant_among(DB::DIALECT, "DELETE FROM jobs", scope, ids);
-        async move {
-            match statement {
-                Some((sql, values)) => DB::execute(executor, sql, values).await,
-                None => Ok(0),
-            }
-        }
-    }
-
-    /// The scope's tenant's job with this id; `None` if there is none, as for another
-    /// tenant's job.
-    ///
-    /// See [`JobStore`] and [`Job`] for examples.
-    pub fn get(
-        &self,
-        scope: &TenantScope,
-        id: Uuid,
-    ) -> impl Future<Output = Result<Option<Job>>> + Send + '_ {
-        let mut st = Statement::new(DB::DIALECT);
-        st.sql(&format!("SELECT {COLUMNS} FROM jobs WHERE tenant_id = "))
-            .bind(scope.tenant_id().to_value())
-            .sql(" AND id = ")
-            .bind(Value::Uuid(id));
-        let (sql, values) = st.take();
-        DB::fetch_optional(&self.pool, sql, values)
-    }
-
-    /// The scope's tenant's jobs among `ids`, in no particular order: another tenant's ids
-    /// and unknown ones are left out. One query, for showing a page of things that have jobs.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> taskflow_tenancy::Result<()> {
-    /// # use taskflow_tenancy::{AdminCapability, TenantStore};
-    /// use taskflow_tenancy::jobs::JobStore;
-    ///
-    /// # let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-    /// # let tenants = TenantStore::new(pool.clone());
-    /// # tenants.migrate().await?;
-    /// # let admin = AdminCapability::grant("docs", "example tenants")?;
-    /// # tenants.create(&admin, "Acme", "acme").await?;
-    /// # tenants.create(&admin, "Globex", "globex").await?;
-    /// # let acme = tenants.scope_by_subdomain("acme").await?;
-    /// # let globex = tenants.scope_by_subdomain("globex").await?;
-    /// let jobs = JobStore::new(pool.clone());
-    /// jobs.migrate().await?;
-    /// let mine = jobs.enqueue(&pool, &acme, "report", serde_json::json!(1)).await?;
-    /// let theirs = jobs.enqueue(&pool, &globex, "report", serde_json::json!(2)).await?;
-    ///
-    /// let found = jobs.get_many(&acme, &[mine, theirs]).await?;
-    /// assert_eq!(found.iter().map(|j| j.id).collect::<Vec<_>>(), [mine]);
-    /// assert!(jobs.get_many(&acme, &[]).await?.is_empty());
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn get_many<'a>(
-        &'a self,
-        scope: &TenantScope,
-        ids: &[Uuid],
-    ) -> impl Future<Output = Result<Vec<Job>>> + Send + 'a {
-        let query = of_tenant_among(
-            DB::DIALECT,
-            &format!("SELECT {COLUMNS} FROM jobs"),
-            scope,
-            ids,
-        );
-        async move {
-            match query {
-                Some((sql, values)) => DB::fetch_all(&self.pool, sql, values).await,
-                None => Ok(Vec::new()),
-            }
-        }
-    }
-
-    /// The scope's tenant's `limit` most recent jobs, newest first.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> taskflow_tenancy::Result<()> {
-    /// # use taskflow_tenancy::{AdminCapability, TenantStore};
-    /// use taskflow_tenancy::jobs::JobStore;
-    ///
-    /// # let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-    /// # let tenants = TenantStore::new(pool.clone());
-    /// # tenants.migrate().await?;
-    /// # tenants.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
-    /// # let scope = tenants.scope_by_subdomain("acme").await?;
-    /// let jobs = JobStore::new(pool.clone());
-    /// jobs.migrate().await?;
-    /// let first = jobs.enqueue(&pool, &scope, "report", serde_json::json!(1)).await?;
-    /// let second = jobs.enqueue(&pool, &scope, "report", serde_json::json!(2)).await?;
-    ///
-    /// let ids: Vec<_> = jobs.list(&scope, 10).await?.into_iter().map(|j| j.id).collect();
-    /// assert_eq!(ids, [second, first]);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn list(
-        &self,
-        scope: &TenantScope,
-        limit: u32,
-    ) -> impl Future<Output = Result<Vec<Job>>> + Send + '_ {
-        let mut st = Statement::new(DB::DIALECT);
-        st.sql(&format!("SELECT {COLUMNS} FROM jobs WHERE tenant_id = "))
-            .bind(scope.tenant_id().to_value())
-            .sql(&format!(" ORDER BY created_at DESC, id DESC LIMIT {limit}"));
-        let (sql, values) = st.take();
-        DB::fetch_all(&self.pool, sql, values)
     }
 
     /// Jobs of the given kinds that a worker may claim now: queued, or running on an
@@ -771,6 +587,185 @@ where
     }
 }
 
+/// Enqueues a job of `kind` for the tenant of `tx` and returns its id.
+///
+/// It runs in the handler's tenant transaction, so the job exists exactly when what it will
+/// read does: a rolled-back transaction enqueues nothing.
+///
+/// See the [module docs](self) and [`Job`] for examples.
+pub fn enqueue<'t, C: TenantConn + ?Sized>(
+    tx: &'t mut C,
+    kind: &str,
+    payload: serde_json::Value,
+) -> impl Future<Output = Result<Uuid>> + Send + 't {
+    let tenant_id = tx.__tenant();
+    let kind = kind.to_owned();
+    let id = Uuid::now_v7();
+    let mut st = Statement::new(tx.__dialect());
+    st.sql("INSERT INTO jobs (tenant_id, id, kind, payload, status, progress, attempts, created_at) VALUES (")
+        .bind(tenant_id.to_value())
+        .sql(", ")
+        .bind(Value::Uuid(id))
+        .sql(", ")
+        .bind(Value::Text(kind.clone()))
+        .sql(", ")
+        .bind(Value::Text(payload.to_string()))
+        .sql(", 'queued', 0, 0, ")
+        .bind(Value::DateTime(now()))
+        .sql(")");
+    let (sql, values) = st.take();
+    async move {
+        tx.__execute(sql.into(), values).await?;
+        tracing::debug!(tenant = %tenant_id, job = %id, kind, "job enqueued");
+        Ok(id)
+    }
+}
+
+/// Deletes the jobs among `ids` of the tenant of `tx` (in the transaction that deletes what
+/// the jobs were for, say); another tenant's ids are left alone. Returns how many were
+/// deleted. A job a worker is running finishes, but its outcome is not recorded (the worker
+/// logs a lost lease).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> taskflow_tenancy::Result<()> {
+/// # use taskflow_tenancy::{AdminCapability, TenantDb};
+/// use taskflow_tenancy::jobs::{self, JobStore};
+///
+/// # let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// # db.migrate().await?;
+/// # let admin = AdminCapability::grant("docs", "example tenants")?;
+/// # db.create(&admin, "Acme", "acme").await?;
+/// # db.create(&admin, "Globex", "globex").await?;
+/// # let acme = db.scope_by_subdomain("acme").await?;
+/// # let globex = db.scope_by_subdomain("globex").await?;
+/// JobStore::new(db.pool().clone()).migrate().await?;
+/// let mut theirs_tx = db.begin(&globex).await?;
+/// let theirs = jobs::enqueue(&mut theirs_tx, "report", serde_json::json!(2)).await?;
+/// theirs_tx.commit().await?;
+///
+/// let mut tx = db.begin(&acme).await?;
+/// let mine = jobs::enqueue(&mut tx, "report", serde_json::json!(1)).await?;
+/// assert_eq!(jobs::delete(&mut tx, &[mine, theirs]).await?, 1);
+/// assert!(jobs::get(&mut tx, mine).await?.is_none());
+/// assert_eq!(jobs::delete(&mut tx, &[]).await?, 0);
+/// tx.commit().await?;
+/// let mut tx = db.begin(&globex).await?;
+/// assert!(jobs::get(&mut tx, theirs).await?.is_some());
+/// # Ok(())
+/// # }
+/// ```
+pub fn delete<'t, C: TenantConn + ?Sized>(
+    tx: &'t mut C,
+    ids: &[Uuid],
+) -> impl Future<Output = Result<u64>> + Send + 't {
+    let statement = of_tenant_among(tx.__dialect(), "DELETE FROM jobs", tx.__tenant(), ids);
+    async move {
+        match statement {
+            Some((sql, values)) => tx.__execute(sql.into(), values).await,
+            None => Ok(0),
+        }
+    }
+}
+
+/// The job with this id of the tenant of `tx`; `None` if there is none, as for another
+/// tenant's job.
+///
+/// See the [module docs](self) and [`Job`] for examples.
+pub fn get<'t, C: FetchRows<Job> + ?Sized>(
+    tx: &'t mut C,
+    id: Uuid,
+) -> impl Future<Output = Result<Option<Job>>> + Send + 't {
+    let mut st = Statement::new(tx.__dialect());
+    st.sql(&format!("SELECT {COLUMNS} FROM jobs WHERE tenant_id = "))
+        .bind(tx.__tenant().to_value())
+        .sql(" AND id = ")
+        .bind(Value::Uuid(id));
+    let (sql, values) = st.take();
+    tx.__fetch_optional(sql.into(), values)
+}
+
+/// The jobs among `ids` of the tenant of `tx`, in no particular order: another tenant's ids
+/// and unknown ones are left out. One query, for showing a page of things that have jobs.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> taskflow_tenancy::Result<()> {
+/// # use taskflow_tenancy::{AdminCapability, TenantDb};
+/// use taskflow_tenancy::jobs::{self, JobStore};
+///
+/// # let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// # db.migrate().await?;
+/// # let admin = AdminCapability::grant("docs", "example tenants")?;
+/// # db.create(&admin, "Acme", "acme").await?;
+/// # db.create(&admin, "Globex", "globex").await?;
+/// # let acme = db.scope_by_subdomain("acme").await?;
+/// # let globex = db.scope_by_subdomain("globex").await?;
+/// JobStore::new(db.pool().clone()).migrate().await?;
+/// let mut other = db.begin(&globex).await?;
+/// let theirs = jobs::enqueue(&mut other, "report", serde_json::json!(2)).await?;
+/// other.commit().await?;
+///
+/// let mut tx = db.begin(&acme).await?;
+/// let mine = jobs::enqueue(&mut tx, "report", serde_json::json!(1)).await?;
+/// let found = jobs::get_many(&mut tx, &[mine, theirs]).await?;
+/// assert_eq!(found.iter().map(|j| j.id).collect::<Vec<_>>(), [mine]);
+/// assert!(jobs::get_many(&mut tx, &[]).await?.is_empty());
+/// # Ok(())
+/// # }
+/// ```
+pub fn get_many<'t, C: FetchRows<Job> + ?Sized>(
+    tx: &'t mut C,
+    ids: &[Uuid],
+) -> impl Future<Output = Result<Vec<Job>>> + Send + 't {
+    let query = of_tenant_among(
+        tx.__dialect(),
+        &format!("SELECT {COLUMNS} FROM jobs"),
+        tx.__tenant(),
+        ids,
+    );
+    async move {
+        match query {
+            Some((sql, values)) => tx.__fetch_all(sql.into(), values).await,
+            None => Ok(Vec::new()),
+        }
+    }
+}
+
+/// The `limit` most recent jobs of the tenant of `tx`, newest first.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> taskflow_tenancy::Result<()> {
+/// # use taskflow_tenancy::{AdminCapability, TenantDb};
+/// use taskflow_tenancy::jobs::{self, JobStore};
+///
+/// # let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// # db.migrate().await?;
+/// # db.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
+/// # let scope = db.scope_by_subdomain("acme").await?;
+/// JobStore::new(db.pool().clone()).migrate().await?;
+/// let mut tx = db.begin(&scope).await?;
+/// let first = jobs::enqueue(&mut tx, "report", serde_json::json!(1)).await?;
+/// let second = jobs::enqueue(&mut tx, "report", serde_json::json!(2)).await?;
+///
+/// let ids: Vec<_> = jobs::list(&mut tx, 10).await?.into_iter().map(|j| j.id).collect();
+/// assert_eq!(ids, [second, first]);
+/// # Ok(())
+/// # }
+/// ```
+pub fn list<C: FetchRows<Job> + ?Sized>(
+    tx: &mut C,
+    limit: u32,
+) -> impl Future<Output = Result<Vec<Job>>> + Send + '_ {
+    let mut st = Statement::new(tx.__dialect());
+    st.sql(&format!("SELECT {COLUMNS} FROM jobs WHERE tenant_id = "))
+        .bind(tx.__tenant().to_value())
+        .sql(&format!(" ORDER BY created_at DESC, id DESC LIMIT {limit}"));
+    let (sql, values) = st.take();
+    tx.__fetch_all(sql.into(), values)
+}
+
 /// One claim of one job: writes made under it land only while no other worker has taken the
 /// job over after the lease expired.
 #[derive(Debug, Clone)]
@@ -801,6 +796,7 @@ pub type JobResult = std::result::Result<Option<String>, Box<dyn std::error::Err
 /// See the [module docs](self) for an example.
 pub struct JobContext<DB: Database> {
     scope: TenantScope,
+    db: TenantDb<DB>,
     job: Job,
     store: JobStore<DB>,
     lease: Lease,
@@ -831,11 +827,18 @@ where
         &self.scope
     }
 
-    /// The pool of the job store, for the handler's queries.
+    /// A tenant transaction for the job's tenant on the runner's database, as a request
+    /// handler gets one: the handler's queries run on it, and it commits when the handler
+    /// commits it.
     ///
     /// See the [module docs](self) for an example.
-    pub fn pool(&self) -> &Pool<DB> {
-        &self.store.pool
+    pub fn begin(&self) -> impl Future<Output = Result<TenantTx<DB>>> + Send + '_ {
+        self.db.begin(&self.scope)
+    }
+
+    /// [`JobContext::begin`] for reads only: see [`TenantDb::begin_read`].
+    pub fn begin_read(&self) -> impl Future<Output = Result<TenantTx<DB>>> + Send + '_ {
+        self.db.begin_read(&self.scope)
     }
 
     /// The job's id.
@@ -887,8 +890,8 @@ where
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-/// # use taskflow_tenancy::{AdminCapability, TenantStore};
-/// use taskflow_tenancy::jobs::{JobContext, JobHandler, JobResult, JobRunner, JobStore};
+/// # use taskflow_tenancy::{AdminCapability, TenantDb};
+/// use taskflow_tenancy::jobs::{self, JobContext, JobHandler, JobResult, JobRunner, JobStore};
 ///
 /// struct CountTenants;
 ///
@@ -898,16 +901,17 @@ where
 ///     }
 /// }
 ///
-/// # let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-/// # let tenants = TenantStore::new(pool.clone());
-/// # tenants.migrate().await?;
-/// # tenants.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
-/// # let scope = tenants.scope_by_subdomain("acme").await?;
-/// let jobs = JobStore::new(pool.clone());
-/// jobs.migrate().await?;
-/// let id = jobs.enqueue(&pool, &scope, "whoami", serde_json::Value::Null).await?;
-/// JobRunner::new(pool.clone()).register("whoami", CountTenants).run_until_idle().await?;
-/// assert_eq!(jobs.get(&scope, id).await?.unwrap().result.as_deref(), Some("acme"));
+/// # let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// # db.migrate().await?;
+/// # db.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
+/// # let scope = db.scope_by_subdomain("acme").await?;
+/// JobStore::new(db.pool().clone()).migrate().await?;
+/// let mut tx = db.begin(&scope).await?;
+/// let id = jobs::enqueue(&mut tx, "whoami", serde_json::Value::Null).await?;
+/// tx.commit().await?;
+/// JobRunner::new(db.clone()).register("whoami", CountTenants).run_until_idle().await?;
+/// let mut tx = db.begin_read(&scope).await?;
+/// assert_eq!(jobs::get(&mut tx, id).await?.unwrap().result.as_deref(), Some("acme"));
 /// # Ok(())
 /// # }
 /// ```
@@ -994,28 +998,32 @@ impl<T> Drop for AbortOnDrop<T> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-/// use taskflow_tenancy::jobs::{JobContext, JobRunner, JobStatus, JobStore, handler_fn};
-/// use taskflow_tenancy::{AdminCapability, TenantStore};
+/// use taskflow_tenancy::jobs::{self, JobContext, JobRunner, JobStatus, JobStore, handler_fn};
+/// use taskflow_tenancy::{AdminCapability, TenantDb, TenantScope};
 ///
-/// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-/// let tenants = TenantStore::new(pool.clone());
+/// let tenants = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 /// tenants.migrate().await?;
-/// let jobs = JobStore::new(pool.clone());
-/// jobs.migrate().await?;
+/// JobStore::new(tenants.pool().clone()).migrate().await?;
 /// let admin = AdminCapability::grant("docs", "example tenants")?;
 /// let globex = tenants.create(&admin, "Globex", "globex").await?;
 /// let scope = tenants.scope(globex.id).await?;
+/// let enqueue = async |scope: &TenantScope, kind: &str| -> taskflow_tenancy::Result<uuid::Uuid> {
+///     let mut tx = tenants.begin(scope).await?;
+///     let id = jobs::enqueue(&mut tx, kind, serde_json::Value::Null).await?;
+///     tx.commit().await?;
+///     Ok(id)
+/// };
 ///
-/// let runner = JobRunner::new(pool.clone())
+/// let runner = JobRunner::new(tenants.clone())
 ///     .register("fail", handler_fn(|_ctx: JobContext<sqlx::Sqlite>| async { Err("no data".into()) }))
 ///     .register("ok", handler_fn(|_ctx: JobContext<sqlx::Sqlite>| async { Ok(None) }));
 ///
-/// jobs.enqueue(&pool, &scope, "fail", serde_json::Value::Null).await?;
+/// enqueue(&scope, "fail").await?;
 /// let outcome = runner.run_once().await?.unwrap();
 /// assert_eq!((outcome.status, outcome.error.as_deref()), (JobStatus::Failed, Some("no data")));
 ///
 /// // A suspended tenant's job does not run.
-/// let id = jobs.enqueue(&pool, &scope, "ok", serde_json::Value::Null).await?;
+/// enqueue(&scope, "ok").await?;
 /// tenants.suspend(&admin, globex.id).await?;
 /// let outcome = runner.run_once().await?.unwrap();
 /// assert_eq!(outcome.status, JobStatus::Failed);
@@ -1025,9 +1033,13 @@ impl<T> Drop for AbortOnDrop<T> {
 /// // In the background, with two workers, until shutdown.
 /// tenants.resume(&admin, globex.id).await?;
 /// let scope = tenants.scope(globex.id).await?;
-/// let id = jobs.enqueue(&pool, &scope, "ok", serde_json::Value::Null).await?;
+/// let id = enqueue(&scope, "ok").await?;
 /// let workers = runner.poll_interval(std::time::Duration::from_millis(10)).start(2);
-/// while !jobs.get(&scope, id).await?.unwrap().status.is_finished() {
+/// let finished = async || -> taskflow_tenancy::Result<bool> {
+///     let mut tx = tenants.begin_read(&scope).await?;
+///     Ok(jobs::get(&mut tx, id).await?.unwrap().status.is_finished())
+/// };
+/// while !finished().await? {
 ///     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
 /// }
 /// workers.shutdown().await;
@@ -1036,7 +1048,7 @@ impl<T> Drop for AbortOnDrop<T> {
 /// ```
 pub struct JobRunner<DB: Database> {
     jobs: JobStore<DB>,
-    tenants: TenantStore<DB>,
+    tenants: TenantDb<DB>,
     handlers: HashMap<String, Arc<dyn ErasedHandler<DB>>>,
     kinds: Vec<String>,
     lease: Duration,
@@ -1079,13 +1091,14 @@ where
     Tenant: for<'r> FromRow<'r, DB::Row>,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
-    /// A runner on `pool` with no handlers, a 60 s lease, a 1 s poll interval and 3 attempts.
+    /// A runner on the database of `db` with no handlers, a 60 s lease, a 1 s poll interval
+    /// and 3 attempts. The scopes it gives handlers are `db`'s.
     ///
     /// See [`JobRunner`] for an example.
-    pub fn new(pool: Pool<DB>) -> Self {
+    pub fn new(db: TenantDb<DB>) -> Self {
         JobRunner {
-            jobs: JobStore::new(pool.clone()),
-            tenants: TenantStore::new(pool),
+            jobs: JobStore::new(db.pool().clone()),
+            tenants: db,
             handlers: HashMap::new(),
             kinds: Vec::new(),
             lease: Duration::from_secs(60),
@@ -1117,7 +1130,7 @@ where
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// # let pool = sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap();
+    /// # let pool = taskflow_tenancy::TenantDb::new(sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap());
     /// use std::time::Duration;
     /// let runner = taskflow_tenancy::jobs::JobRunner::new(pool).lease(Duration::from_secs(30));
     /// assert!(format!("{runner:?}").contains("30s"));
@@ -1146,7 +1159,7 @@ where
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// # let pool = sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap();
+    /// # let pool = taskflow_tenancy::TenantDb::new(sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap());
     /// use std::time::Duration;
     /// use taskflow_tenancy::jobs::{JobRunner, Wakeup};
     ///
@@ -1177,7 +1190,7 @@ where
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// # let pool = sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap();
+    /// # let pool = taskflow_tenancy::TenantDb::new(sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap());
     /// let runner = taskflow_tenancy::jobs::JobRunner::new(pool).max_attempts(5);
     /// assert!(format!("{runner:?}").contains("max_attempts: 5"));
     /// # }
@@ -1193,7 +1206,7 @@ where
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// # let pool = sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap();
+    /// # let pool = taskflow_tenancy::TenantDb::new(sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap());
     /// let runner = taskflow_tenancy::jobs::JobRunner::new(pool);
     /// assert!(!runner.store().pool().is_closed());
     /// # }
@@ -1276,7 +1289,7 @@ where
         };
         // The tenant may have been suspended or deleted since the job was enqueued: the check
         // every scope goes through is made again now, not trusted from enqueue time.
-        let scope = match TenantStore::verify(self.tenants.get(job.tenant_id).await?) {
+        let scope = match self.tenants.verify(self.tenants.get(job.tenant_id).await?) {
             Ok(scope) => scope,
             Err(e) => {
                 let error = e.to_string();
@@ -1291,6 +1304,7 @@ where
         let handler = Arc::clone(&self.handlers[&job.kind]);
         let ctx = JobContext {
             scope: scope.clone(),
+            db: self.tenants.clone(),
             job,
             store: self.jobs.clone(),
             lease: lease.clone(),
@@ -1431,7 +1445,7 @@ impl JobWorkers {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
-    /// # let pool = sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap();
+    /// # let pool = taskflow_tenancy::TenantDb::new(sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap());
     /// let workers = taskflow_tenancy::jobs::JobRunner::new(pool).start(1);
     /// let stop = workers.shutdown_handle();
     /// stop.shutdown();

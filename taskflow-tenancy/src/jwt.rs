@@ -11,9 +11,9 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use taskflow_tenancy::jwt::{JwtError, JwtKeys, Role};
-//! use taskflow_tenancy::{AdminCapability, TenantStore};
+//! use taskflow_tenancy::{AdminCapability, TenantDb};
 //!
-//! let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+//! let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 //! store.migrate().await?;
 //! let admin = AdminCapability::grant("docs", "two example tenants")?;
 //! store.create(&admin, "Acme", "acme").await?;
@@ -267,9 +267,9 @@ pub const MIN_HS256_SECRET_LEN: usize = 32;
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use std::time::Duration;
 /// use taskflow_tenancy::jwt::{JwtAlgorithm, JwtKeys, Role};
-/// use taskflow_tenancy::{AdminCapability, TenantStore};
+/// use taskflow_tenancy::{AdminCapability, TenantDb};
 ///
-/// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 /// store.migrate().await?;
 /// store.create(&AdminCapability::grant("docs", "example tenant")?, "Acme", "acme").await?;
 /// let acme = store.scope_by_subdomain("acme").await?;

@@ -19,10 +19,10 @@
 //! use http::{Request, Response, StatusCode};
 //! use taskflow_tenancy::layer::TenantLayer;
 //! use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
-//! use taskflow_tenancy::{AdminCapability, TenantScope, TenantStore};
+//! use taskflow_tenancy::{AdminCapability, TenantScope, TenantDb};
 //! use tower::{ServiceBuilder, ServiceExt};
 //!
-//! let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+//! let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 //! store.migrate().await?;
 //! let admin = AdminCapability::grant("docs", "example tenants")?;
 //! store.create(&admin, "Acme", "acme").await?;
@@ -106,9 +106,9 @@ pub fn current_tenant_for_logs() -> Option<TenantId> {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> taskflow_tenancy::Result<()> {
 /// use taskflow_tenancy::layer::{current_tenant_for_logs, spawn_scoped};
-/// use taskflow_tenancy::{AdminCapability, TenantStore};
+/// use taskflow_tenancy::{AdminCapability, TenantDb};
 ///
-/// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 /// store.migrate().await?;
 /// store.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
 /// let scope = store.scope_by_subdomain("acme").await?;
@@ -181,9 +181,9 @@ impl fmt::Debug for OnRejection {
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use taskflow_tenancy::layer::TenantLayer;
 /// use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
-/// use taskflow_tenancy::TenantStore;
+/// use taskflow_tenancy::TenantDb;
 ///
-/// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 /// let cache = TenantCache::new(store);
 /// // Keep a clone of the cache to invalidate tenants after operator actions.
 /// let layer = TenantLayer::new(SubdomainResolver::new("taskflow.example")?, cache.clone());
@@ -221,10 +221,10 @@ impl<L, R> TenantLayer<L, R> {
     /// use http::{Request, Response};
     /// use taskflow_tenancy::layer::TenantLayer;
     /// use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
-    /// use taskflow_tenancy::TenantStore;
+    /// use taskflow_tenancy::TenantDb;
     /// use tower::{ServiceBuilder, ServiceExt};
     ///
-    /// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+    /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
     /// store.migrate().await?;
     /// let layer = TenantLayer::new(SubdomainResolver::new("localhost")?, TenantCache::new(store))
     ///     .on_rejection(|rejection| {
@@ -299,10 +299,10 @@ impl<S, L, R: Clone> Layer<S> for TenantLayer<L, R> {
 /// use http::{Request, Response};
 /// use taskflow_tenancy::layer::TenantService;
 /// use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
-/// use taskflow_tenancy::{AdminCapability, TenantScope, TenantStore};
+/// use taskflow_tenancy::{AdminCapability, TenantScope, TenantDb};
 /// use tower::ServiceExt;
 ///
-/// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 /// store.migrate().await?;
 /// store.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
 ///
@@ -349,9 +349,9 @@ impl<S, L, R> TenantService<S, L, R> {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use taskflow_tenancy::layer::TenantService;
     /// use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
-    /// use taskflow_tenancy::TenantStore;
+    /// use taskflow_tenancy::TenantDb;
     ///
-    /// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+    /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
     /// let service = TenantService::new((), SubdomainResolver::new("localhost")?, TenantCache::new(store));
     /// assert_eq!(service.cache().tenant_entry_count(), 0);
     /// # Ok(())
@@ -384,9 +384,9 @@ impl<S: fmt::Debug, L, R: fmt::Debug> fmt::Debug for TenantService<S, L, R> {
 
 /// The one place the layer mints scopes: from a stored tenant that is active now.
 fn admit(stored: StoredTenant) -> Result<TenantScope, TenantRejection> {
-    let tenant = stored.into_shared();
+    let (tenant, database) = stored.into_shared();
     if tenant.is_active {
-        Ok(TenantScope::verified_shared(tenant))
+        Ok(TenantScope::verified_shared(tenant, database))
     } else {
         Err(TenantRejection::Suspended(tenant.id))
     }
@@ -570,9 +570,9 @@ mod tests {
     use crate::AdminCapability;
     use crate::resolve::TenantKey;
 
-    async fn store() -> crate::TenantStore<sqlx::Sqlite> {
+    async fn store() -> crate::TenantDb<sqlx::Sqlite> {
         let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
-        let store = crate::TenantStore::new(pool);
+        let store = crate::TenantDb::new(pool);
         store.migrate().await.unwrap();
         store
     }

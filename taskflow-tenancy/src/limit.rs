@@ -25,10 +25,10 @@
 //! use taskflow_tenancy::layer::TenantLayer;
 //! use taskflow_tenancy::limit::{TenantLimitLayer, TenantLimits};
 //! use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
-//! use taskflow_tenancy::{AdminCapability, TenantStore};
+//! use taskflow_tenancy::{AdminCapability, TenantDb};
 //! use tower::{ServiceBuilder, ServiceExt};
 //!
-//! let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+//! let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 //! store.migrate().await?;
 //! let admin = AdminCapability::grant("docs", "two example tenants")?;
 //! store.create(&admin, "Acme", "acme").await?;
@@ -471,13 +471,16 @@ mod tests {
 
     fn scope() -> TenantScope {
         let id = TenantId::new_v7();
-        TenantScope::verified(Tenant {
-            id,
-            name: "T".into(),
-            subdomain: format!("t{}", id.as_uuid().simple()),
-            is_active: true,
-            created_at: chrono::Utc::now(),
-        })
+        TenantScope::verified(
+            Tenant {
+                id,
+                name: "T".into(),
+                subdomain: format!("t{}", id.as_uuid().simple()),
+                is_active: true,
+                created_at: chrono::Utc::now(),
+            },
+            crate::DatabaseId::next(),
+        )
     }
 
     #[test]

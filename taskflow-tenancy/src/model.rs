@@ -7,6 +7,13 @@ use crate::{Kind, Ordered, SqlValue, TenantId, Textual, Value};
 
 /// A model whose rows belong to one tenant each. Implemented by `#[tenant_scoped]`, never by hand.
 ///
+/// **Implementing it by hand voids the guarantee** for that model: the compile-time checks of
+/// `#[tenant_scoped]` do not run. The query builder still checks what it can at run time, and
+/// refuses with [`Error::InvalidQuery`](crate::Error::InvalidQuery) a model whose names are not
+/// plain identifiers or that lists its tenant column as a column, a patch that assigns the
+/// tenant or the key (or a column the model does not have), and a new row whose values do not
+/// match the columns; it cannot check that `FromRow` or `value_of` tell the truth.
+///
 /// The metadata in [`TenantModel::INFO`] drives the query builder, the
 /// [schema audit](crate::audit) and the PostgreSQL row-level-security DDL.
 ///
@@ -166,8 +173,15 @@ impl<M, T> fmt::Debug for Column<M, T> {
 }
 
 impl<M, T> Column<M, T> {
+    /// The column `name`; generated code makes one constant per column. A name that is not a
+    /// plain SQL identifier is refused: in a `const`, as the generated ones are, at compile
+    /// time; anywhere else, with a panic before any SQL is built.
     #[doc(hidden)]
     pub const fn __new(name: &'static str) -> Self {
+        assert!(
+            crate::backend::is_plain_identifier(name),
+            "a column name must be a plain SQL identifier: ASCII letters, digits and `_`"
+        );
         Column {
             name,
             _marker: PhantomData,

@@ -1,22 +1,35 @@
-//! PostgreSQL defence in depth: transaction-local tenant and row-level security.
+//! PostgreSQL defence in depth: row-level security keyed on the transaction's tenant.
 //!
 //! The query builder binds the tenant on every statement it writes. On PostgreSQL the
-//! database can enforce the same rule on its own, for raw SQL too: [`rls_policy_ddl`] turns on
-//! row-level security with a policy that admits only rows of the tenant named by the setting
-//! [`TENANT_SETTING`], and [`begin_scoped`] opens a transaction with that setting set to the
-//! scope's tenant, for that transaction only.
+//! database can enforce the same rule on its own: [`rls_policy_ddl`] turns on row-level
+//! security with a policy that admits only rows of the tenant named by the transaction-local
+//! setting [`TENANT_SETTING`], and every [`TenantTx`](crate::TenantTx) on PostgreSQL is a
+//! transaction that sets it to its scope's tenant once, when it begins.
 //!
-//! Outside such a transaction the setting is empty and a policy-bound role sees no rows at all,
-//! so a connection returned to the pool carries no tenant into the next use. The policy does
-//! not bind superusers or roles with `BYPASSRLS`; the application must connect as a role that
-//! neither owns the tables nor has those attributes. [`audit_schema_with`] with
-//! [`AuditOptions::row_level_security`] checks all of this.
+//! What that covers, exactly:
+//!
+//! - **SQL that forgets the tenant.** Raw SQL on [`TenantTx::raw`](crate::TenantTx::raw) without
+//!   a tenant predicate reads and writes the entered tenant's rows only, and an `INSERT` of a
+//!   row for another tenant fails the policy's `WITH CHECK`.
+//! - **Connections outside a tenant.** Outside such a transaction the setting is empty, which
+//!   the policy reads as `NULL`: a policy-bound role sees no rows and inserts none, and a
+//!   connection returned to the pool carries no tenant into its next use.
+//!
+//! What it does not cover: SQL that names another tenant on purpose. The setting is an
+//! ordinary configuration parameter, so raw SQL that runs
+//! `SELECT set_config('taskflow.tenant_id', '<other>', true)` moves the policies to that
+//! tenant for the rest of the transaction. The builders never do that, and a `TenantTx` is entered for
+//! its tenant once (only an audited [`AdminTx`](crate::AdminTx) enters one tenant after
+//! another); raw SQL that does is outside the guarantee, as all raw SQL is. The policies do not bind superusers, roles with `BYPASSRLS`, or (unless
+//! forced, as [`rls_policy_ddl`] does) the table owner: the application must connect as a
+//! role that has none of these. [`audit_schema_with`] with
+//! [`AuditOptions::row_level_security`] checks that.
 //!
 //! ```no_run
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> taskflow_tenancy::Result<()> {
-//! use taskflow_tenancy::postgres::{begin_scoped, rls_policy_ddl};
-//! use taskflow_tenancy::{tenant_scoped, TenantId, TenantModel, TenantStore};
+//! use taskflow_tenancy::postgres::rls_policy_ddl;
+//! use taskflow_tenancy::{tenant_scoped, TenantDb, TenantId, TenantModel};
 //!
 //! #[tenant_scoped(table = "notes")]
 //! pub struct Note { pub tenant_id: TenantId, pub id: i64, pub body: String }
@@ -28,12 +41,12 @@
 //! }
 //!
 //! // As the application's role, per request:
-//! let pool = sqlx::PgPool::connect("postgres://taskflow_app@localhost/taskflow").await?;
-//! let scope = TenantStore::new(pool.clone()).scope_by_subdomain("acme").await?;
-//! let mut tx = begin_scoped(&pool, &scope).await?;
+//! let db = TenantDb::new(sqlx::PgPool::connect("postgres://taskflow_app@localhost/taskflow").await?);
+//! let scope = db.scope_by_subdomain("acme").await?;
+//! let mut tx = db.begin(&scope).await?;
 //! // Even SQL without a tenant predicate sees Acme's notes only.
-//! let (count,): (i64,) = sqlx::query_as("SELECT count(*) FROM notes").fetch_one(&mut *tx).await?;
-//! let mine = Note::scoped(&scope).count(&mut *tx).await?;
+//! let (count,): (i64,) = sqlx::query_as("SELECT count(*) FROM notes").fetch_one(tx.raw()).await?;
+//! let mine = Note::scoped(&mut tx).count().await?;
 //! assert_eq!(count as u64, mine);
 //! tx.commit().await?;
 //! # Ok(())
@@ -43,11 +56,12 @@
 //! [`audit_schema_with`]: crate::audit::audit_schema_with
 //! [`AuditOptions::row_level_security`]: crate::audit::AuditOptions::row_level_security
 
-use sqlx::{Acquire, PgConnection, Postgres, Transaction};
+use sqlx::PgConnection;
 
-use crate::{AsTenantScope, Dialect, ModelInfo, Result};
+use crate::{Dialect, ModelInfo, Result, TenantId};
 
-/// The setting [`begin_scoped`] sets and the policies of [`rls_policy_ddl`] read.
+/// The transaction-local setting a [`TenantTx`](crate::TenantTx) sets on PostgreSQL and the
+/// policies of [`rls_policy_ddl`] read.
 ///
 /// ```
 /// assert_eq!(taskflow_tenancy::postgres::TENANT_SETTING, "taskflow.tenant_id");
@@ -61,71 +75,9 @@ pub const TENANT_SETTING: &str = "taskflow.tenant_id";
 /// ```
 pub const POLICY_NAME: &str = "taskflow_tenant_isolation";
 
-/// Begins a transaction on `conn` (`&pool`, `&mut *conn` or `&mut *tx`, which makes a
-/// savepoint) with [`TENANT_SETTING`] set to the scope's tenant until it ends.
-///
-/// The tenant is bound as a parameter, and the setting is transaction-local
-/// (`set_config(.., true)`): commit or rollback clears it, so the pooled connection carries no
-/// tenant into its next use. Inside, tables under [`rls_policy_ddl`] show and accept this
-/// tenant's rows only, whatever the SQL says.
-///
-/// ```no_run
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> taskflow_tenancy::Result<()> {
-/// use taskflow_tenancy::postgres::begin_scoped;
-/// use taskflow_tenancy::TenantStore;
-///
-/// let pool = sqlx::PgPool::connect("postgres://taskflow_app@localhost/taskflow").await?;
-/// let scope = TenantStore::new(pool.clone()).scope_by_subdomain("acme").await?;
-///
-/// let mut tx = begin_scoped(&pool, &scope).await?;
-/// let (tenant,): (String,) =
-///     sqlx::query_as("SELECT current_setting('taskflow.tenant_id')").fetch_one(&mut *tx).await?;
-/// assert_eq!(tenant, scope.tenant_id().to_string());
-/// tx.commit().await?;
-/// # Ok(())
-/// # }
-/// ```
-pub async fn begin_scoped<'c, A>(
-    conn: A,
-    scope: &impl AsTenantScope,
-) -> Result<Transaction<'c, Postgres>>
-where
-    A: Acquire<'c, Database = Postgres>,
-{
-    let mut tx = conn.begin().await?;
-    set_tenant(&mut tx, scope).await?;
-    Ok(tx)
-}
-
-/// Sets [`TENANT_SETTING`] to the scope's tenant in the transaction already open on `conn`,
-/// until that transaction ends: for a transaction that learns its tenant part-way, as one that
-/// creates the tenant and then its first rows does.
-///
-/// Outside a transaction the setting would last one statement only, so call it after `begin`.
-/// [`begin_scoped`] is `begin` followed by this.
-///
-/// ```no_run
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> taskflow_tenancy::Result<()> {
-/// use taskflow_tenancy::postgres::set_tenant;
-/// use taskflow_tenancy::{AdminCapability, TenantStore};
-///
-/// let pool = sqlx::PgPool::connect("postgres://taskflow_app@localhost/taskflow").await?;
-/// let store = TenantStore::new(pool.clone());
-/// let admin = AdminCapability::grant("signup", "create a tenant and its first rows")?;
-///
-/// let mut tx = pool.begin().await?;
-/// let tenant = store.create_in(&mut *tx, &admin, "Acme", "acme").await?;
-/// let scope = store.admin_scope_in(&mut *tx, &admin, tenant.id).await?;
-/// set_tenant(&mut tx, &scope).await?;
-/// // Inserts into tables under row-level security now pass their policy for Acme.
-/// tx.commit().await?;
-/// # Ok(())
-/// # }
-/// ```
-pub async fn set_tenant(conn: &mut PgConnection, scope: &impl AsTenantScope) -> Result<()> {
-    let tenant = scope.as_tenant_scope().tenant_id();
+/// Sets [`TENANT_SETTING`] to `tenant` for the transaction open on `conn`, until it ends. Only
+/// [`TenantTx`](crate::TenantTx) calls it, once, when it begins.
+pub(crate) async fn enter_tenant(conn: &mut PgConnection, tenant: TenantId) -> Result<()> {
     sqlx::query("SELECT set_config('taskflow.tenant_id', $1, true)")
         .bind(tenant.to_string())
         .execute(conn)
@@ -137,8 +89,8 @@ pub async fn set_tenant(conn: &mut PgConnection, scope: &impl AsTenantScope) -> 
 /// [`TENANT_SETTING`]: enable, force (so the owner is bound too), and a policy for every
 /// command whose `USING` and `WITH CHECK` admit only the current tenant's rows.
 ///
-/// Running them again replaces the policy. Outside [`begin_scoped`] the setting is unset or
-/// empty, which the policy reads as `NULL`: no row matches, and no insert passes.
+/// Running them again replaces the policy. Outside a [`TenantTx`](crate::TenantTx) the setting
+/// is unset or empty, which the policy reads as `NULL`: no row matches, and no insert passes.
 ///
 /// ```
 /// use taskflow_tenancy::postgres::rls_policy_ddl;

@@ -1,4 +1,4 @@
-//! The query builder behind `Model::scoped(&scope)`.
+//! The query builder behind `Model::scoped(&mut tx)`.
 //!
 //! Every statement it renders starts its `WHERE` clause with `tenant = <bound parameter>`
 //! (or, for inserts, takes the tenant from the scope), and the tenant column cannot be named
@@ -12,21 +12,23 @@ use std::task::Poll;
 use sqlx::{Executor, FromRow};
 
 use crate::model::{Node, Op};
+use crate::tx::{FetchRows, TenantConn};
 use crate::{
     Backend, Dialect, Error, Filter, NewRow, Order, PatchRow, Result, SqlValue, TenantId,
-    TenantModel, TenantScope, Value,
+    TenantModel, Value,
 };
 
-/// A query on one tenant's rows of model `M`, made by `M::scoped(&scope)`.
+/// A query on one tenant's rows of model `M`, made by `M::scoped(&mut tx)` on a
+/// [`TenantTx`](crate::TenantTx).
 ///
-/// Filters are joined with `AND`; nothing here can name, change or widen the tenant. Every
-/// method that runs SQL takes an sqlx executor (`&pool`, `&mut *conn` or `&mut *tx`), and the
-/// backend is inferred from it.
+/// The tenant is the transaction's: nothing here can name, change or widen it. Filters are
+/// joined with `AND`; the methods that run SQL run it on the transaction the builder was made
+/// from, and take no executor.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> taskflow_tenancy::Result<()> {
-/// use taskflow_tenancy::{tenant_scoped, AdminCapability, TenantId, TenantStore};
+/// use taskflow_tenancy::{tenant_scoped, AdminCapability, TenantDb, TenantId};
 ///
 /// #[tenant_scoped(table = "notes")]
 /// #[derive(Debug, Clone, PartialEq)]
@@ -37,38 +39,40 @@ use crate::{
 ///     pub stars: i32,
 /// }
 ///
-/// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-/// let store = TenantStore::new(pool.clone());
-/// store.migrate().await?;
+/// let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// db.migrate().await?;
 /// sqlx::query("CREATE TABLE notes (tenant_id BLOB NOT NULL, id INTEGER NOT NULL, \
 ///              body TEXT NOT NULL, stars INTEGER NOT NULL, PRIMARY KEY (tenant_id, id))")
-///     .execute(&pool).await?;
+///     .execute(db.pool()).await?;
 ///
 /// let admin = AdminCapability::grant("docs", "example tenants")?;
-/// store.create(&admin, "Acme", "acme").await?;
-/// store.create(&admin, "Globex", "globex").await?;
-/// let acme = store.scope_by_subdomain("acme").await?;
-/// let globex = store.scope_by_subdomain("globex").await?;
+/// db.create(&admin, "Acme", "acme").await?;
+/// db.create(&admin, "Globex", "globex").await?;
+/// let acme = db.scope_by_subdomain("acme").await?;
+/// let globex = db.scope_by_subdomain("globex").await?;
 ///
-/// Note::scoped(&acme).insert(&pool, NewNote { id: 1, body: "hello".into(), stars: 3 }).await?;
-/// Note::scoped(&acme).insert(&pool, NewNote { id: 2, body: "world".into(), stars: 5 }).await?;
-///
-/// let starred = Note::scoped(&acme)
+/// let mut tx = db.begin(&acme).await?;
+/// Note::scoped(&mut tx).insert(NewNote { id: 1, body: "hello".into(), stars: 3 }).await?;
+/// Note::scoped(&mut tx).insert(NewNote { id: 2, body: "world".into(), stars: 5 }).await?;
+/// let starred = Note::scoped(&mut tx)
 ///     .filter(Note::STARS.ge(4))
 ///     .order_by(Note::ID.asc())
-///     .fetch_all(&pool)
+///     .fetch_all()
 ///     .await?;
 /// assert_eq!(starred.len(), 1);
 /// assert_eq!(starred[0].body, "world");
+/// tx.commit().await?;
 ///
 /// // Globex sees none of Acme's notes, even by key.
-/// assert_eq!(Note::scoped(&globex).count(&pool).await?, 0);
-/// assert!(Note::scoped(&globex).get(&pool, 1).await?.is_none());
+/// let mut tx = db.begin(&globex).await?;
+/// assert_eq!(Note::scoped(&mut tx).count().await?, 0);
+/// assert!(Note::scoped(&mut tx).get(1).await?.is_none());
 /// # Ok(())
 /// # }
 /// ```
-#[must_use = "a query does nothing until it runs on an executor"]
-pub struct Scoped<M: TenantModel> {
+#[must_use = "a query does nothing until it runs"]
+pub struct Scoped<'t, M: TenantModel, C: ?Sized> {
+    conn: &'t mut C,
     inner: Select<M>,
 }
 
@@ -96,6 +100,8 @@ pub struct Scoped<M: TenantModel> {
 #[must_use = "a query does nothing until it runs on an executor"]
 pub struct AllTenants<M: TenantModel> {
     inner: Select<M>,
+    capability: &'static str,
+    reason: String,
 }
 
 struct Select<M> {
@@ -130,6 +136,7 @@ pub struct Statements {
     select_head: PerDialect,
     get_by_key: PerDialect,
     insert_one: PerDialect,
+    checked: OnceLock<Result<(), &'static str>>,
 }
 
 impl Statements {
@@ -139,6 +146,7 @@ impl Statements {
             select_head: PerDialect::new(),
             get_by_key: PerDialect::new(),
             insert_one: PerDialect::new(),
+            checked: OnceLock::new(),
         }
     }
 }
@@ -296,8 +304,8 @@ impl Sql {
 }
 
 impl<M: TenantModel> Select<M> {
-    fn render_select<DB: Backend>(&self, count: bool) -> Sql {
-        let mut sql = Sql::new(DB::DIALECT);
+    fn render_select(&self, dialect: Dialect, count: bool) -> Sql {
+        let mut sql = Sql::new(dialect);
         if count {
             sql.push("SELECT COUNT(*) FROM ");
             sql.ident(M::INFO.table);
@@ -319,7 +327,7 @@ impl<M: TenantModel> Select<M> {
                 sql.push(" LIMIT ");
                 match limit {
                     Some(n) => sql.bind(Value::I64(clamp(n))),
-                    None => sql.push(match DB::DIALECT {
+                    None => sql.push(match dialect {
                         Dialect::Sqlite => "-1",
                         Dialect::MySql => "18446744073709551615",
                         Dialect::Postgres => "ALL",
@@ -334,8 +342,8 @@ impl<M: TenantModel> Select<M> {
         sql
     }
 
-    fn render_exists<DB: Backend>(&self) -> Sql {
-        let mut sql = Sql::new(DB::DIALECT);
+    fn render_exists(&self, dialect: Dialect) -> Sql {
+        let mut sql = Sql::new(dialect);
         sql.push("SELECT COUNT(*) FROM (SELECT 1 AS one FROM ");
         sql.ident(M::INFO.table);
         sql.where_clause::<M>(self.tenant, &self.filters);
@@ -352,22 +360,25 @@ impl<M: TenantModel> Select<M> {
         Ok(())
     }
 
-    fn render_delete<DB: Backend>(&self) -> Result<Sql> {
+    fn render_delete(&self, dialect: Dialect) -> Result<Sql> {
         self.check_no_window()?;
-        let mut sql = Sql::new(DB::DIALECT);
+        let mut sql = Sql::new(dialect);
         sql.push("DELETE FROM ");
         sql.ident(M::INFO.table);
         sql.where_clause::<M>(self.tenant, &self.filters);
         Ok(sql)
     }
 
-    fn render_update<DB: Backend>(&self, patch: &M::Patch) -> Result<Option<Sql>> {
+    fn render_update(
+        &self,
+        dialect: Dialect,
+        assignments: Vec<(&'static str, Value)>,
+    ) -> Result<Option<Sql>> {
         self.check_no_window()?;
-        let assignments = patch.assignments();
         if assignments.is_empty() {
             return Ok(None);
         }
-        let mut sql = Sql::new(DB::DIALECT);
+        let mut sql = Sql::new(dialect);
         sql.push("UPDATE ");
         sql.ident(M::INFO.table);
         sql.push(" SET ");
@@ -388,8 +399,8 @@ fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn insert_sql<DB: Backend, M: TenantModel>(rows: usize) -> Sql {
-    let mut sql = Sql::new(DB::DIALECT);
+fn insert_sql<M: TenantModel>(dialect: Dialect, rows: usize) -> Sql {
+    let mut sql = Sql::new(dialect);
     sql.push("INSERT INTO ");
     sql.ident(M::INFO.table);
     sql.push(" (");
@@ -410,146 +421,115 @@ fn push_row(sql: &mut Sql, first: bool, tenant: TenantId, values: Vec<Value>) {
     sql.push(")");
 }
 
-// The statement methods return `impl Future + Send` rather than being `async fn`: with the
-// declared bound, callers (an axum handler, a spawned task) need not prove `Send` through
-// sqlx's higher-ranked executor bounds, which rustc cannot yet do (rust-lang/rust#100013).
-macro_rules! shared_builder_methods {
-    () => {
-        /// Adds a condition; conditions are joined with `AND`.
-        pub fn filter(mut self, filter: Filter<M>) -> Self {
-            self.inner.filters.push(filter.node);
-            self
+/// Checks what a model says of itself before any of it becomes SQL: plain identifiers, and a
+/// tenant column that is neither a column of its own nor the key. `#[tenant_scoped]` checks
+/// the same at compile time and caches this answer in the model's statements; a hand-written
+/// [`TenantModel`] is checked here on every query.
+fn check_model<M: TenantModel>() -> Result<()> {
+    fn run(info: &crate::ModelInfo) -> Result<(), &'static str> {
+        let plain = crate::backend::is_plain_identifier;
+        if !plain(info.table) || !plain(info.tenant_column) || !plain(info.key_column) {
+            return Err("the model's table, tenant or key name is not a plain SQL identifier");
         }
-
-        /// Adds an ordering; several are applied in the order given.
-        pub fn order_by<T>(mut self, order: Order<M, T>) -> Self {
-            self.inner.order.push((order.column, order.desc));
-            self
+        if info.columns.iter().any(|c| !plain(c.name)) {
+            return Err("a column name of the model is not a plain SQL identifier");
         }
-
-        /// At most `n` rows.
-        pub fn limit(mut self, n: u64) -> Self {
-            self.inner.limit = Some(n);
-            self
+        if info.columns.iter().any(|c| c.name == info.tenant_column) {
+            return Err("the model lists its tenant column among its columns");
         }
-
-        /// Skips the first `n` rows (prefer [`Scoped::after`] for deep pages).
-        pub fn offset(mut self, n: u64) -> Self {
-            self.inner.offset = Some(n);
-            self
+        if info.column(info.key_column).is_none() {
+            return Err("the model's key is not one of its columns");
         }
-
-        /// Every matching row.
-        pub fn fetch_all<'e, 'c: 'e, DB, E>(
-            self,
-            executor: E,
-        ) -> impl Future<Output = Result<Vec<M>>> + Send
-        where
-            DB: Backend,
-            E: 'e + Executor<'c, Database = DB>,
-            M: for<'r> FromRow<'r, DB::Row>,
-        {
-            let sql = self.inner.render_select::<DB>(false);
-            DB::fetch_all(executor, sql.text, sql.values)
-        }
-
-        /// The first matching row, or `None`.
-        pub fn fetch_optional<'e, 'c: 'e, DB, E>(
-            self,
-            executor: E,
-        ) -> impl Future<Output = Result<Option<M>>> + Send
-        where
-            DB: Backend,
-            E: 'e + Executor<'c, Database = DB>,
-            M: for<'r> FromRow<'r, DB::Row>,
-        {
-            let sql = self.inner.render_select::<DB>(false);
-            DB::fetch_optional(executor, sql.text, sql.values)
-        }
-
-        /// The first matching row; `Error::Database(sqlx::Error::RowNotFound)` when there is none.
-        pub fn fetch_one<'e, 'c: 'e, DB, E>(
-            self,
-            executor: E,
-        ) -> impl Future<Output = Result<M>> + Send
-        where
-            DB: Backend,
-            E: 'e + Executor<'c, Database = DB>,
-            M: for<'r> FromRow<'r, DB::Row>,
-        {
-            let row = self.fetch_optional(executor);
-            async move { row.await?.ok_or(Error::Database(sqlx::Error::RowNotFound)) }
-        }
-
-        /// How many rows match (limit, offset and order are ignored).
-        pub fn count<'e, 'c: 'e, DB, E>(
-            self,
-            executor: E,
-        ) -> impl Future<Output = Result<u64>> + Send
-        where
-            DB: Backend,
-            E: 'e + Executor<'c, Database = DB>,
-        {
-            let sql = self.inner.render_select::<DB>(true);
-            let n = DB::fetch_count(executor, sql.text, sql.values);
-            async move { Ok(u64::try_from(n.await?).unwrap_or(0)) }
-        }
-
-        /// Whether any row matches.
-        pub fn exists<'e, 'c: 'e, DB, E>(
-            self,
-            executor: E,
-        ) -> impl Future<Output = Result<bool>> + Send
-        where
-            DB: Backend,
-            E: 'e + Executor<'c, Database = DB>,
-        {
-            let sql = self.inner.render_exists::<DB>();
-            let n = DB::fetch_count(executor, sql.text, sql.values);
-            async move { Ok(n.await? > 0) }
-        }
-
-        /// Deletes every matching row; returns how many. Refuses a query with a limit, an
-        /// offset or an order, which a delete would otherwise silently ignore.
-        pub fn delete<'e, 'c: 'e, DB, E>(
-            self,
-            executor: E,
-        ) -> impl Future<Output = Result<u64>> + Send
-        where
-            DB: Backend,
-            E: 'e + Executor<'c, Database = DB>,
-        {
-            let sql = self.inner.render_delete::<DB>();
-            async move {
-                let sql = sql?;
-                DB::execute(executor, sql.text, sql.values).await
-            }
-        }
-
-        /// The SQL this query would run as a `SELECT` on `DB`, with placeholders.
-        pub fn to_sql<DB: Backend>(&self) -> String {
-            self.inner.render_select::<DB>(false).text
-        }
+        Ok(())
+    }
+    let checked = match M::__statements() {
+        Some(statements) => *statements.checked.get_or_init(|| run(&M::INFO)),
+        None => run(&M::INFO),
     };
+    checked.map_err(Error::InvalidQuery)
 }
 
-impl<M: TenantModel> Scoped<M> {
-    /// The builder for `scope`'s rows; generated code calls this from `Model::scoped`.
+/// The assignments of a patch, refused if one names the tenant, the key, or no column of the
+/// model: a patch may change a row's data, never which tenant or which key it belongs to.
+fn checked_assignments<M: TenantModel>(patch: &M::Patch) -> Result<Vec<(&'static str, Value)>> {
+    let assignments = patch.assignments();
+    let info = &M::INFO;
+    for (column, _) in &assignments {
+        if *column == info.tenant_column || *column == info.key_column {
+            return Err(Error::InvalidQuery(
+                "a patch cannot assign the tenant or the key column",
+            ));
+        }
+        if info.column(column).is_none() {
+            return Err(Error::InvalidQuery(
+                "a patch assigns a column the model does not have",
+            ));
+        }
+    }
+    Ok(assignments)
+}
+
+/// The values of a new row, refused unless there is one per column of the model.
+fn checked_values<M: TenantModel>(values: Vec<Value>) -> Result<Vec<Value>> {
+    if values.len() == M::INFO.columns.len() {
+        Ok(values)
+    } else {
+        Err(Error::InvalidQuery(
+            "a new row must give one value per column of the model, and none for the tenant",
+        ))
+    }
+}
+
+// The statement methods return `impl Future + Send` rather than being `async fn`: with the
+// declared bound, callers (an axum handler, a spawned task) need not prove `Send` through the
+// connection's futures.
+impl<'t, M: TenantModel, C: TenantConn + ?Sized> Scoped<'t, M, C> {
+    /// The builder for the tenant `conn` was entered for; generated code calls this from
+    /// `Model::scoped`.
     #[doc(hidden)]
-    pub fn __new(scope: &TenantScope) -> Self {
+    pub fn __new(conn: &'t mut C) -> Self {
+        let tenant = conn.__tenant();
         Scoped {
-            inner: Select::new(Some(scope.tenant_id())),
+            conn,
+            inner: Select::new(Some(tenant)),
         }
     }
 
-    /// The tenant every statement of this query binds.
+    /// The tenant every statement of this query binds: the transaction's.
     pub fn tenant_id(&self) -> TenantId {
         self.inner
             .tenant
             .expect("a scoped query always has a tenant")
     }
 
-    shared_builder_methods!();
+    /// Adds a condition; conditions are joined with `AND`.
+    pub fn filter(mut self, filter: Filter<M>) -> Self {
+        self.inner.filters.push(filter.node);
+        self
+    }
+
+    /// Adds an ordering; several are applied in the order given.
+    pub fn order_by<T>(mut self, order: Order<M, T>) -> Self {
+        self.inner.order.push((order.column, order.desc));
+        self
+    }
+
+    /// At most `n` rows.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.inner.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows (prefer [`Scoped::after`] for deep pages).
+    pub fn offset(mut self, n: u64) -> Self {
+        self.inner.offset = Some(n);
+        self
+    }
+
+    /// The SQL this query would run as a `SELECT`, with placeholders.
+    pub fn to_sql(&self) -> String {
+        self.inner.render_select(self.conn.__dialect(), false).text
+    }
 
     /// Keyset pagination: rows strictly after (`value`, `key`) in the order `order` then key,
     /// ordered that way. Use it with [`Scoped::limit`]; the next page starts after the last
@@ -560,14 +540,14 @@ impl<M: TenantModel> Scoped<M> {
     /// would silently skip rows.
     ///
     /// ```
-    /// use taskflow_tenancy::{tenant_scoped, TenantId};
+    /// use taskflow_tenancy::{tenant_scoped, TenantId, TenantTx};
     ///
     /// #[tenant_scoped(table = "tasks")]
     /// pub struct Task { pub tenant_id: TenantId, pub id: i64, pub rank: i32 }
     ///
-    /// # fn show(scope: &taskflow_tenancy::TenantScope) {
-    /// let next_page = Task::scoped(scope).after(Task::RANK.asc(), 10, 42).limit(50);
-    /// assert!(next_page.to_sql::<sqlx::Sqlite>().contains(r#"ORDER BY "rank" ASC, "id" ASC"#));
+    /// # fn show(tx: &mut TenantTx<sqlx::Sqlite>) {
+    /// let next_page = Task::scoped(tx).after(Task::RANK.asc(), 10, 42).limit(50);
+    /// assert!(next_page.to_sql().contains(r#"ORDER BY "rank" ASC, "id" ASC"#));
     /// # }
     /// ```
     pub fn after<T: crate::Ordered>(mut self, order: Order<M, T>, value: T, key: M::Key) -> Self {
@@ -614,17 +594,85 @@ impl<M: TenantModel> Scoped<M> {
         self
     }
 
-    /// The row with this key, if it is this tenant's (and matches the filters).
-    pub fn get<'e, 'c: 'e, DB, E>(
-        mut self,
-        executor: E,
-        key: M::Key,
-    ) -> impl Future<Output = Result<Option<M>>> + Send
+    /// Every matching row.
+    pub fn fetch_all(self) -> impl Future<Output = Result<Vec<M>>> + Send + 't
     where
-        DB: Backend,
-        E: 'e + Executor<'c, Database = DB>,
-        M: for<'r> FromRow<'r, DB::Row>,
+        C: FetchRows<M>,
     {
+        let checked = check_model::<M>();
+        let sql = self.inner.render_select(self.conn.__dialect(), false);
+        let conn = self.conn;
+        async move {
+            checked?;
+            conn.__fetch_all(Cow::Owned(sql.text), sql.values).await
+        }
+    }
+
+    /// The first matching row, or `None`.
+    pub fn fetch_optional(self) -> impl Future<Output = Result<Option<M>>> + Send + 't
+    where
+        C: FetchRows<M>,
+    {
+        let checked = check_model::<M>();
+        let sql = self.inner.render_select(self.conn.__dialect(), false);
+        let conn = self.conn;
+        async move {
+            checked?;
+            conn.__fetch_optional(Cow::Owned(sql.text), sql.values)
+                .await
+        }
+    }
+
+    /// The first matching row; `Error::Database(sqlx::Error::RowNotFound)` when there is none.
+    pub fn fetch_one(self) -> impl Future<Output = Result<M>> + Send + 't
+    where
+        C: FetchRows<M>,
+    {
+        let row = self.fetch_optional();
+        async move { row.await?.ok_or(Error::Database(sqlx::Error::RowNotFound)) }
+    }
+
+    /// How many rows match (limit, offset and order are ignored).
+    pub fn count(self) -> impl Future<Output = Result<u64>> + Send + 't {
+        let checked = check_model::<M>();
+        let sql = self.inner.render_select(self.conn.__dialect(), true);
+        let conn = self.conn;
+        async move {
+            checked?;
+            let n = conn.__fetch_count(Cow::Owned(sql.text), sql.values).await?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        }
+    }
+
+    /// Whether any row matches.
+    pub fn exists(self) -> impl Future<Output = Result<bool>> + Send + 't {
+        let checked = check_model::<M>();
+        let sql = self.inner.render_exists(self.conn.__dialect());
+        let conn = self.conn;
+        async move {
+            checked?;
+            Ok(conn.__fetch_count(Cow::Owned(sql.text), sql.values).await? > 0)
+        }
+    }
+
+    /// Deletes every matching row; returns how many. Refuses a query with a limit, an
+    /// offset or an order, which a delete would otherwise silently ignore.
+    pub fn delete(self) -> impl Future<Output = Result<u64>> + Send + 't {
+        let sql = check_model::<M>().and_then(|()| self.inner.render_delete(self.conn.__dialect()));
+        let conn = self.conn;
+        async move {
+            let sql = sql?;
+            conn.__execute(Cow::Owned(sql.text), sql.values).await
+        }
+    }
+
+    /// The row with this key, if it is this tenant's (and matches the filters).
+    pub fn get(mut self, key: M::Key) -> impl Future<Output = Result<Option<M>>> + Send + 't
+    where
+        C: FetchRows<M>,
+    {
+        let checked = check_model::<M>();
+        let dialect = self.conn.__dialect();
         let key = key.to_value();
         // A bare scope and a non-NULL key: the statement is the same every time.
         let (sql, values) = match M::__statements() {
@@ -635,13 +683,13 @@ impl<M: TenantModel> Scoped<M> {
                     && self.inner.offset.is_none()
                     && !matches!(key, Value::Null(_)) =>
             {
-                let sql = statements.get_by_key.get(DB::DIALECT, || {
+                let sql = statements.get_by_key.get(dialect, || {
                     let mut by_key = Select::<M>::new(self.inner.tenant);
                     by_key.filters.push(Node::Cmp {
                         column: M::INFO.key_column,
                         op: Op::Eq(key.clone()),
                     });
-                    by_key.render_select::<DB>(false).text
+                    by_key.render_select(dialect, false).text
                 });
                 (Cow::Borrowed(sql), vec![self.tenant_id().to_value(), key])
             }
@@ -650,170 +698,155 @@ impl<M: TenantModel> Scoped<M> {
                     column: M::INFO.key_column,
                     op: Op::Eq(key),
                 });
-                let sql = self.inner.render_select::<DB>(false);
+                let sql = self.inner.render_select(dialect, false);
                 (Cow::Owned(sql.text), sql.values)
             }
         };
-        DB::fetch_optional(executor, sql, values)
+        let conn = self.conn;
+        async move {
+            checked?;
+            conn.__fetch_optional(sql, values).await
+        }
     }
 
-    /// Inserts one row for this tenant and returns it. The tenant comes from the scope; the
-    /// new-row type has no tenant field. Filters and order on the builder do not apply.
-    pub fn insert<'e, 'c: 'e, DB, E>(
-        self,
-        executor: E,
-        row: M::New,
-    ) -> impl Future<Output = Result<M>> + Send
-    where
-        DB: Backend,
-        E: 'e + Executor<'c, Database = DB>,
-    {
+    /// Inserts one row for this tenant and returns it. The tenant comes from the transaction;
+    /// the new-row type has no tenant field. Filters and order on the builder do not apply.
+    pub fn insert(self, row: M::New) -> impl Future<Output = Result<M>> + Send + 't {
         let tenant = self.tenant_id();
+        let dialect = self.conn.__dialect();
         let (values, model) = row.into_parts(tenant);
-        let (sql, values) = match M::__statements() {
-            Some(statements) => {
-                let sql = statements.insert_one.get(DB::DIALECT, || {
-                    let mut sql = insert_sql::<DB, M>(1);
-                    push_row(&mut sql, true, tenant, values.clone());
-                    sql.text
-                });
-                // In the order `push_row` binds them: the tenant, then the columns.
-                let mut bound = Vec::with_capacity(values.len() + 1);
-                bound.push(tenant.to_value());
-                bound.extend(values);
-                (Cow::Borrowed(sql), bound)
-            }
-            None => {
-                let mut sql = insert_sql::<DB, M>(1);
-                push_row(&mut sql, true, tenant, values);
-                (Cow::Owned(sql.text), sql.values)
-            }
-        };
-        let inserted = DB::execute(executor, sql, values);
+        let prepared = check_model::<M>()
+            .and_then(|()| checked_values::<M>(values))
+            .map(|values| match M::__statements() {
+                Some(statements) => {
+                    let sql = statements.insert_one.get(dialect, || {
+                        let mut sql = insert_sql::<M>(dialect, 1);
+                        push_row(&mut sql, true, tenant, values.clone());
+                        sql.text
+                    });
+                    // In the order `push_row` binds them: the tenant, then the columns.
+                    let mut bound = Vec::with_capacity(values.len() + 1);
+                    bound.push(tenant.to_value());
+                    bound.extend(values);
+                    (Cow::Borrowed(sql), bound)
+                }
+                None => {
+                    let mut sql = insert_sql::<M>(dialect, 1);
+                    push_row(&mut sql, true, tenant, values);
+                    (Cow::Owned(sql.text), sql.values)
+                }
+            });
+        let conn = self.conn;
         async move {
-            inserted.await?;
+            let (sql, values) = prepared?;
+            conn.__execute(sql, values).await?;
             Ok(model)
         }
     }
 
     /// Inserts many rows for this tenant in one statement (split to stay within the backend's
     /// parameter limit) and returns how many were inserted. When it takes several statements,
-    /// each is built from `rows` while the database runs the one before.
-    ///
-    /// Run it in a transaction to make a split insert all-or-nothing.
+    /// each is built from `rows` while the database runs the one before. On a transaction
+    /// from [`TenantDb::begin`](crate::TenantDb::begin) a split insert is all or nothing.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> taskflow_tenancy::Result<()> {
-    /// use taskflow_tenancy::{tenant_scoped, AdminCapability, TenantId, TenantStore};
+    /// use taskflow_tenancy::{tenant_scoped, AdminCapability, TenantDb, TenantId};
     ///
     /// #[tenant_scoped(table = "notes")]
     /// pub struct Note { pub tenant_id: TenantId, pub id: i64, pub body: String }
     ///
-    /// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-    /// let store = TenantStore::new(pool.clone());
-    /// store.migrate().await?;
+    /// let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+    /// db.migrate().await?;
     /// sqlx::query("CREATE TABLE notes (tenant_id BLOB NOT NULL, id INTEGER NOT NULL, \
     ///              body TEXT NOT NULL, PRIMARY KEY (tenant_id, id))")
-    ///     .execute(&pool).await?;
+    ///     .execute(db.pool()).await?;
     /// let admin = AdminCapability::grant("docs", "example tenant")?;
-    /// store.create(&admin, "Acme", "acme").await?;
-    /// let acme = store.scope_by_subdomain("acme").await?;
+    /// db.create(&admin, "Acme", "acme").await?;
+    /// let acme = db.scope_by_subdomain("acme").await?;
     ///
     /// // 5,000 rows: several statements, in one transaction.
-    /// let mut tx = pool.begin().await?;
+    /// let mut tx = db.begin(&acme).await?;
     /// let notes = (0..5000).map(|id| NewNote { id, body: format!("note {id}") });
-    /// assert_eq!(Note::scoped(&acme).insert_many(&mut tx, notes).await?, 5000);
+    /// assert_eq!(Note::scoped(&mut tx).insert_many(notes).await?, 5000);
+    /// assert_eq!(Note::scoped(&mut tx).count().await?, 5000);
     /// tx.commit().await?;
-    /// assert_eq!(Note::scoped(&acme).count(&pool).await?, 5000);
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn insert_many<'a, DB, A, I>(self, conn: A, rows: I) -> Result<u64>
+    pub async fn insert_many<I>(self, rows: I) -> Result<u64>
     where
-        DB: Backend,
-        A: sqlx::Acquire<'a, Database = DB>,
-        for<'x> &'x mut DB::Connection: Executor<'x, Database = DB>,
         I: IntoIterator<Item = M::New>,
     {
+        check_model::<M>()?;
         let tenant = self.tenant_id();
+        let dialect = self.conn.__dialect();
         let per_row = M::INFO.columns.len() + 1;
-        let chunk = (DB::DIALECT.max_params() / per_row).clamp(1, 1000);
+        let chunk = (dialect.max_params() / per_row).clamp(1, 1000);
         let mut rows = rows.into_iter().peekable();
-        let mut next_statement = || {
-            rows.peek()?;
-            let mut sql = insert_sql::<DB, M>(chunk);
+        let mut next_statement = || -> Result<Option<Sql>> {
+            if rows.peek().is_none() {
+                return Ok(None);
+            }
+            let mut sql = insert_sql::<M>(dialect, chunk);
             for (i, row) in rows.by_ref().take(chunk).enumerate() {
                 let (values, _) = row.into_parts(tenant);
-                push_row(&mut sql, i == 0, tenant, values);
+                push_row(&mut sql, i == 0, tenant, checked_values::<M>(values)?);
             }
-            Some(sql)
+            Ok(Some(sql))
         };
-        let mut conn = conn.acquire().await?;
+        let conn = self.conn;
         let mut inserted = 0;
-        let mut statement = next_statement();
+        let mut statement = next_statement()?;
         while let Some(sql) = statement {
-            let mut execute = std::pin::pin!(DB::execute(&mut *conn, sql.text, sql.values));
+            let mut execute = std::pin::pin!(conn.__execute(Cow::Owned(sql.text), sql.values));
             // Poll once, which sends the statement, and build the next one while the database
             // runs it (on SQLite, sqlx's worker thread; elsewhere, the server).
             let polled = std::future::poll_fn(|cx| Poll::Ready(execute.as_mut().poll(cx))).await;
-            statement = next_statement();
+            let next = next_statement();
             inserted += match polled {
                 Poll::Ready(result) => result?,
                 Poll::Pending => execute.await?,
             };
+            statement = next?;
         }
         Ok(inserted)
     }
 
     /// Applies `patch` to every matching row of this tenant; returns how many rows matched.
-    /// An empty patch changes nothing and returns 0.
-    pub fn update<'e, 'c: 'e, DB, E>(
-        self,
-        executor: E,
-        patch: &M::Patch,
-    ) -> impl Future<Output = Result<u64>> + Send
-    where
-        DB: Backend,
-        E: 'e + Executor<'c, Database = DB>,
-    {
-        let sql = self.inner.render_update::<DB>(patch);
+    /// An empty patch changes nothing and returns 0. A patch can never assign the tenant or
+    /// the key: one that tries (only a hand-written [`TenantModel`] could) is refused with
+    /// [`Error::InvalidQuery`].
+    pub fn update(self, patch: &M::Patch) -> impl Future<Output = Result<u64>> + Send + 't {
+        let dialect = self.conn.__dialect();
+        let sql = check_model::<M>()
+            .and_then(|()| checked_assignments::<M>(patch))
+            .and_then(|assignments| self.inner.render_update(dialect, assignments));
+        let conn = self.conn;
         async move {
             match sql? {
-                Some(sql) => DB::execute(executor, sql.text, sql.values).await,
+                Some(sql) => conn.__execute(Cow::Owned(sql.text), sql.values).await,
                 None => Ok(0),
             }
         }
     }
 
     /// Applies `patch` to the row with this key; returns whether it is this tenant's row.
-    pub fn update_by_key<'e, 'c: 'e, DB, E>(
+    pub fn update_by_key(
         mut self,
-        executor: E,
         key: M::Key,
         patch: &M::Patch,
-    ) -> impl Future<Output = Result<bool>> + Send
-    where
-        DB: Backend,
-        E: 'e + Executor<'c, Database = DB>,
-    {
+    ) -> impl Future<Output = Result<bool>> + Send + 't {
         self.inner.filters.push(key_eq::<M>(key));
-        let updated = self.update(executor, patch);
+        let updated = self.update(patch);
         async move { Ok(updated.await? > 0) }
     }
 
     /// Deletes the row with this key; returns whether it was this tenant's row.
-    pub fn delete_by_key<'e, 'c: 'e, DB, E>(
-        mut self,
-        executor: E,
-        key: M::Key,
-    ) -> impl Future<Output = Result<bool>> + Send
-    where
-        DB: Backend,
-        E: 'e + Executor<'c, Database = DB>,
-    {
+    pub fn delete_by_key(mut self, key: M::Key) -> impl Future<Output = Result<bool>> + Send + 't {
         self.inner.filters.push(key_eq::<M>(key));
-        let deleted = self.delete(executor);
+        let deleted = self.delete();
         async move { Ok(deleted.await? > 0) }
     }
 }
@@ -822,9 +855,10 @@ impl<M: TenantModel> AllTenants<M> {
     /// The builder over every tenant; generated code calls this from `Model::all_tenants`.
     #[doc(hidden)]
     pub fn __new(admin: &crate::AdminCapability) -> Self {
-        admin.record_use(M::INFO.table);
         AllTenants {
             inner: Select::new(None),
+            capability: admin.name(),
+            reason: admin.reason().to_owned(),
         }
     }
 
@@ -837,7 +871,110 @@ impl<M: TenantModel> AllTenants<M> {
         self
     }
 
-    shared_builder_methods!();
+    /// Adds a condition; conditions are joined with `AND`.
+    pub fn filter(mut self, filter: Filter<M>) -> Self {
+        self.inner.filters.push(filter.node);
+        self
+    }
+
+    /// Adds an ordering; several are applied in the order given.
+    pub fn order_by<T>(mut self, order: Order<M, T>) -> Self {
+        self.inner.order.push((order.column, order.desc));
+        self
+    }
+
+    /// At most `n` rows.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.inner.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.inner.offset = Some(n);
+        self
+    }
+
+    /// The SQL this query would run as a `SELECT` on `DB`, with placeholders.
+    pub fn to_sql<DB: Backend>(&self) -> String {
+        self.inner.render_select(DB::DIALECT, false).text
+    }
+
+    /// Logs, at the audit target, the cross-tenant statement that ran and how many rows it
+    /// read, counted or deleted.
+    fn audit(capability: &'static str, reason: &str, operation: &'static str, rows: u64) {
+        tracing::info!(
+            target: crate::AUDIT_TARGET,
+            capability,
+            reason,
+            operation,
+            table = M::INFO.table,
+            rows,
+            "admin capability used"
+        );
+    }
+
+    /// Every matching row, of every tenant. Audited with the row count.
+    pub fn fetch_all<'e, 'c: 'e, DB, E>(
+        self,
+        executor: E,
+    ) -> impl Future<Output = Result<Vec<M>>> + Send + 'e
+    where
+        DB: Backend,
+        E: 'e + Executor<'c, Database = DB>,
+        M: for<'r> FromRow<'r, DB::Row>,
+    {
+        let checked = check_model::<M>();
+        let sql = self.inner.render_select(DB::DIALECT, false);
+        let (capability, reason) = (self.capability, self.reason);
+        async move {
+            checked?;
+            let rows: Vec<M> = DB::fetch_all(executor, sql.text, sql.values).await?;
+            Self::audit(capability, &reason, "select", rows.len() as u64);
+            Ok(rows)
+        }
+    }
+
+    /// How many rows match, over every tenant. Audited.
+    pub fn count<'e, 'c: 'e, DB, E>(
+        self,
+        executor: E,
+    ) -> impl Future<Output = Result<u64>> + Send + 'e
+    where
+        DB: Backend,
+        E: 'e + Executor<'c, Database = DB>,
+    {
+        let checked = check_model::<M>();
+        let sql = self.inner.render_select(DB::DIALECT, true);
+        let (capability, reason) = (self.capability, self.reason);
+        async move {
+            checked?;
+            let n =
+                u64::try_from(DB::fetch_count(executor, sql.text, sql.values).await?).unwrap_or(0);
+            Self::audit(capability, &reason, "count", n);
+            Ok(n)
+        }
+    }
+
+    /// Deletes every matching row, of every tenant; returns how many. Audited with the count,
+    /// as a delete (a line an auditor tells apart from a count).
+    pub fn delete<'e, 'c: 'e, DB, E>(
+        self,
+        executor: E,
+    ) -> impl Future<Output = Result<u64>> + Send + 'e
+    where
+        DB: Backend,
+        E: 'e + Executor<'c, Database = DB>,
+    {
+        let sql = check_model::<M>().and_then(|()| self.inner.render_delete(DB::DIALECT));
+        let (capability, reason) = (self.capability, self.reason);
+        async move {
+            let sql = sql?;
+            let n = DB::execute(executor, sql.text, sql.values).await?;
+            Self::audit(capability, &reason, "delete", n);
+            Ok(n)
+        }
+    }
 }
 
 fn key_eq<M: TenantModel>(key: M::Key) -> Node {

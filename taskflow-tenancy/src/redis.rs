@@ -12,24 +12,24 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> taskflow_tenancy::Result<()> {
 //! use std::time::Duration;
-//! use taskflow_tenancy::jobs::{JobContext, JobRunner, JobStore, handler_fn};
+//! use taskflow_tenancy::jobs::{self, JobContext, JobRunner, handler_fn};
 //! use taskflow_tenancy::redis::RedisWakeups;
-//! use taskflow_tenancy::TenantStore;
+//! use taskflow_tenancy::TenantDb;
 //!
-//! let pool = sqlx::SqlitePool::connect("sqlite://app.db").await?;
+//! let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite://app.db").await?);
 //! let wakeups = RedisWakeups::connect("redis://127.0.0.1:6379", "myapp").await?;
 //!
 //! // In the worker process: wait on Redis, poll the database every 30 s regardless.
-//! let workers = JobRunner::new(pool.clone())
+//! let workers = JobRunner::new(db.clone())
 //!     .register("greet", handler_fn(|_ctx: JobContext<sqlx::Sqlite>| async { Ok(None) }))
 //!     .poll_interval(Duration::from_secs(30))
 //!     .wake_on(wakeups.clone())
 //!     .start(2);
 //!
 //! // In the web process, with a request's scope:
-//! let scope = TenantStore::new(pool.clone()).scope_by_subdomain("acme").await?;
-//! let mut tx = pool.begin().await?;
-//! let id = JobStore::new(pool.clone()).enqueue(&mut *tx, &scope, "greet", serde_json::Value::Null).await?;
+//! let scope = db.scope_by_subdomain("acme").await?;
+//! let mut tx = db.begin(&scope).await?;
+//! let id = jobs::enqueue(&mut tx, "greet", serde_json::Value::Null).await?;
 //! tx.commit().await?;
 //! wakeups.notify(id).await?;
 //! # workers.shutdown().await;

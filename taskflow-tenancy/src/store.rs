@@ -1,10 +1,19 @@
-//! The tenants table and the verified ways to get a [`TenantScope`].
+//! [`TenantDb`], the handle of one database: its pool, its tenants table and the verified ways
+//! to get a [`TenantScope`] for it.
+
+// The public futures here are declared `impl Future + Send` rather than written as `async fn`:
+// callers that name a concrete backend (an axum handler, a spawned task) then need not prove
+// `Send` through sqlx's higher-ranked executor bounds, which rustc cannot yet do
+// (rust-lang/rust#100013).
+#![allow(clippy::manual_async_fn)]
 
 use std::future::Future;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{ColumnIndex, Database, Decode, Executor, FromRow, Pool, Row, Type};
 
+use crate::tenant::DatabaseId;
+use crate::tx::TenantTx;
 use crate::{
     AdminCapability, AsAdminCapability, Backend, Dialect, Error, ModelInfo, Result, SqlValue,
     Tenant, TenantId, TenantScope, Value,
@@ -94,56 +103,97 @@ where
     }
 }
 
-/// The tenants table, over an sqlx pool of any supported backend.
+/// The handle of one database: its pool, its tenants table, and the only way to run a tenant's
+/// queries there.
 ///
-/// Looking a tenant up here is one of the verified ways to get a [`TenantScope`]; writing to
-/// the table (create, suspend, resume, purge) needs an [`AdminCapability`].
+/// A `TenantDb` has an identity ([`TenantDb::id`]). Every [`TenantScope`] it issues (by a
+/// lookup here, through the tower layer over it, or from the job runner over it) carries that
+/// identity, and [`TenantDb::begin`] refuses a scope that carries another with
+/// [`Error::ForeignScope`]: a scope verified against a scratch database or a lagging replica
+/// cannot reach this database's rows. Clones share the identity and the pool.
+///
+/// Writing to the tenants table (create, suspend, resume, purge) needs an [`AdminCapability`].
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> taskflow_tenancy::Result<()> {
-/// use taskflow_tenancy::{AdminCapability, Error, TenantStore};
+/// use taskflow_tenancy::{AdminCapability, Error, TenantDb};
 ///
-/// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
-/// store.migrate().await?;
+/// let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// db.migrate().await?;
 /// let admin = AdminCapability::grant("signup", "new organization")?;
-/// let acme = store.create(&admin, "Acme", "acme").await?;
+/// let acme = db.create(&admin, "Acme", "acme").await?;
 ///
-/// store.suspend(&admin, acme.id).await?;
-/// assert!(matches!(store.scope(acme.id).await, Err(Error::TenantSuspended(_))));
-/// store.resume(&admin, acme.id).await?;
-/// assert_eq!(store.scope(acme.id).await?.tenant_id(), acme.id);
+/// db.suspend(&admin, acme.id).await?;
+/// assert!(matches!(db.scope(acme.id).await, Err(Error::TenantSuspended(_))));
+/// db.resume(&admin, acme.id).await?;
+/// let scope = db.scope(acme.id).await?;
+/// assert_eq!(scope.tenant_id(), acme.id);
+///
+/// // A second handle (here on the same pool) has its own identity: its scopes are not ours.
+/// let other = TenantDb::new(db.pool().clone());
+/// let foreign = other.scope(acme.id).await?;
+/// assert!(matches!(db.begin(&foreign).await, Err(Error::ForeignScope)));
+/// db.begin(&scope).await?.commit().await?;
 /// # Ok(())
 /// # }
 /// ```
 #[derive(Debug)]
-pub struct TenantStore<DB: Database> {
+pub struct TenantDb<DB: Database> {
     pool: Pool<DB>,
+    id: DatabaseId,
 }
 
 // By hand: a derive would ask for `DB: Clone`, which the sqlx database types are not.
-impl<DB: Database> Clone for TenantStore<DB> {
+impl<DB: Database> Clone for TenantDb<DB> {
     fn clone(&self) -> Self {
-        TenantStore {
+        TenantDb {
             pool: self.pool.clone(),
+            id: self.id,
         }
     }
 }
 
-impl<DB> TenantStore<DB>
+impl<DB: Database> TenantDb<DB> {
+    /// The handle's identity, carried by every scope it issues.
+    ///
+    /// See [`DatabaseId`] for an example.
+    pub fn id(&self) -> DatabaseId {
+        self.id
+    }
+
+    /// The pool, for what is not one tenant's work: migrations, health checks, the operator's
+    /// own tables. SQL run on it directly is outside this crate's guarantee.
+    pub fn pool(&self) -> &Pool<DB> {
+        &self.pool
+    }
+
+    /// [`Error::ForeignScope`] unless `scope` was issued by this handle.
+    pub(crate) fn check(&self, scope: &TenantScope) -> Result<()> {
+        if scope.database() == self.id {
+            Ok(())
+        } else {
+            Err(Error::ForeignScope)
+        }
+    }
+
+    pub(crate) fn admit(&self, tenant: Tenant) -> TenantScope {
+        TenantScope::verified(tenant, self.id)
+    }
+}
+
+impl<DB> TenantDb<DB>
 where
     DB: Backend,
     Tenant: for<'r> FromRow<'r, DB::Row>,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
-    /// A store over `pool`, using the table `tenants`.
+    /// The handle of the database behind `pool`, with a new identity and the table `tenants`.
     pub fn new(pool: Pool<DB>) -> Self {
-        TenantStore { pool }
-    }
-
-    /// The pool the store runs on.
-    pub fn pool(&self) -> &Pool<DB> {
-        &self.pool
+        TenantDb {
+            pool,
+            id: DatabaseId::next(),
+        }
     }
 
     /// The `CREATE TABLE` statement of the tenants table on this backend.
@@ -179,9 +229,11 @@ where
     }
 
     /// Creates the tenants table if it does not exist.
-    pub async fn migrate(&self) -> Result<()> {
-        DB::execute(&self.pool, Self::schema().to_owned(), Vec::new()).await?;
-        Ok(())
+    pub fn migrate(&self) -> impl Future<Output = Result<()>> + Send {
+        async move {
+            DB::execute(&self.pool, Self::schema().to_owned(), Vec::new()).await?;
+            Ok(())
+        }
     }
 
     async fn fetch(&self, column: &str, value: Value) -> Result<Option<Tenant>> {
@@ -195,95 +247,56 @@ where
     }
 
     /// The tenant with this id, active or not. A plain lookup: it issues no scope.
-    pub async fn get(&self, id: TenantId) -> Result<Option<Tenant>> {
-        self.fetch("id", id.to_value()).await
+    pub fn get(&self, id: TenantId) -> impl Future<Output = Result<Option<Tenant>>> + Send {
+        async move { self.fetch("id", id.to_value()).await }
     }
 
     /// The tenant with this subdomain (compared lowercase), active or not.
-    pub async fn get_by_subdomain(&self, subdomain: &str) -> Result<Option<Tenant>> {
-        self.fetch("subdomain", Value::Text(subdomain.to_ascii_lowercase()))
-            .await
+    pub fn get_by_subdomain(
+        &self,
+        subdomain: &str,
+    ) -> impl Future<Output = Result<Option<Tenant>>> + Send {
+        async move {
+            self.fetch("subdomain", Value::Text(subdomain.to_ascii_lowercase()))
+                .await
+        }
     }
 
     /// A scope for the tenant with this id: [`Error::TenantNotFound`] if there is none,
     /// [`Error::TenantSuspended`] if it is suspended.
-    pub async fn scope(&self, id: TenantId) -> Result<TenantScope> {
-        Self::verify(self.get(id).await?)
+    pub fn scope(&self, id: TenantId) -> impl Future<Output = Result<TenantScope>> + Send {
+        async move { self.verify(self.get(id).await?) }
     }
 
-    /// A scope for the tenant with this subdomain, with the same checks as [`TenantStore::scope`].
-    pub async fn scope_by_subdomain(&self, subdomain: &str) -> Result<TenantScope> {
-        Self::verify(self.get_by_subdomain(subdomain).await?)
+    /// A scope for the tenant with this subdomain, with the same checks as [`TenantDb::scope`].
+    pub fn scope_by_subdomain(
+        &self,
+        subdomain: &str,
+    ) -> impl Future<Output = Result<TenantScope>> + Send {
+        async move { self.verify(self.get_by_subdomain(subdomain).await?) }
     }
 
     /// The check every scope goes through: the tenant exists and is active.
-    pub(crate) fn verify(tenant: Option<Tenant>) -> Result<TenantScope> {
+    pub(crate) fn verify(&self, tenant: Option<Tenant>) -> Result<TenantScope> {
         match tenant {
             None => Err(Error::TenantNotFound),
             Some(t) if !t.is_active => Err(Error::TenantSuspended(t.id)),
-            Some(t) => Ok(TenantScope::verified(t)),
+            Some(t) => Ok(self.admit(t)),
         }
     }
 
     /// A scope for any existing tenant, suspended ones included, for operator work on its
     /// data. The use is audited.
-    pub async fn admin_scope(
+    pub fn admin_scope(
         &self,
         admin: &impl AsAdminCapability,
         id: TenantId,
-    ) -> Result<TenantScope> {
-        let admin = admin.as_admin_capability();
-        admin.record_use(&format!("admin_scope {id}"));
-        match self.get(id).await? {
-            Some(t) => Ok(TenantScope::verified(t)),
-            None => Err(Error::TenantNotFound),
-        }
-    }
-
-    /// [`TenantStore::admin_scope`] looked up on a given executor: in the transaction that
-    /// created the tenant with [`TenantStore::create_in`], before it commits, so that the
-    /// tenant's first rows (its owner) are written through the scoped builders in that same
-    /// transaction. The use is audited.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> taskflow_tenancy::Result<()> {
-    /// use taskflow_tenancy::{AdminCapability, TenantStore};
-    ///
-    /// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-    /// let store = TenantStore::new(pool.clone());
-    /// store.migrate().await?;
-    /// let admin = AdminCapability::grant("signup", "create a tenant and its owner")?;
-    ///
-    /// let mut tx = pool.begin().await?;
-    /// let acme = store.create_in(&mut *tx, &admin, "Acme", "acme").await?;
-    /// let scope = store.admin_scope_in(&mut *tx, &admin, acme.id).await?;
-    /// assert_eq!(scope.tenant_id(), acme.id);
-    /// tx.commit().await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    #[allow(clippy::manual_async_fn)]
-    pub fn admin_scope_in<'e, 'c: 'e, E>(
-        &self,
-        executor: E,
-        admin: &impl AsAdminCapability,
-        id: TenantId,
-    ) -> impl Future<Output = Result<TenantScope>> + Send + 'e
-    where
-        E: 'e + Executor<'c, Database = DB>,
-    {
-        admin
-            .as_admin_capability()
-            .record_use(&format!("admin_scope {id}"));
-        let sql = format!(
-            "SELECT id, name, subdomain, is_active, created_at FROM tenants WHERE id = {}",
-            DB::DIALECT.placeholder(1)
-        );
-        let fetch = DB::fetch_optional::<E, Tenant>(executor, sql, vec![id.to_value()]);
+    ) -> impl Future<Output = Result<TenantScope>> + Send {
         async move {
-            match fetch.await? {
-                Some(t) => Ok(TenantScope::verified(t)),
+            let admin = admin.as_admin_capability();
+            admin.record_use(&format!("admin_scope {id}"));
+            match self.get(id).await? {
+                Some(t) => Ok(self.admit(t)),
                 None => Err(Error::TenantNotFound),
             }
         }
@@ -291,143 +304,196 @@ where
 
     /// Creates an active tenant. [`Error::InvalidTenant`] for a bad name or subdomain,
     /// [`Error::SubdomainTaken`] when the subdomain is in use.
-    pub async fn create(
+    pub fn create(
         &self,
         admin: &impl AsAdminCapability,
         name: &str,
         subdomain: &str,
-    ) -> Result<Tenant> {
-        self.create_in(&self.pool, admin, name, subdomain).await
+    ) -> impl Future<Output = Result<Tenant>> + Send {
+        async move {
+            let (tenant, tx) = self.create_and_begin(admin, name, subdomain).await?;
+            tx.commit().await?;
+            Ok(tenant)
+        }
     }
 
-    /// [`TenantStore::create`] on a given executor, so that the tenant and its first rows
-    /// (an owner account, say) can be created in one transaction.
-    // Not `async fn`: on a transaction's connection, a caller's future could not prove `Send`
-    // through sqlx's higher-ranked executor bounds (rust-lang/rust#100013); the checks run
-    // now and the returned future declares `Send`.
-    #[allow(clippy::manual_async_fn)]
-    pub fn create_in<'e, 'c: 'e, E>(
+    /// Creates an active tenant in a new transaction and returns that transaction, entered
+    /// for the new tenant, so that its first rows (an owner account, say) are written through
+    /// the scoped builders before anything commits: the tenant and its rows exist together or
+    /// not at all. The use of `admin` is audited.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> taskflow_tenancy::Result<()> {
+    /// use taskflow_tenancy::{AdminCapability, TenantDb};
+    ///
+    /// let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+    /// db.migrate().await?;
+    /// let admin = AdminCapability::grant("signup", "create a tenant and its owner")?;
+    ///
+    /// let (acme, tx) = db.create_and_begin(&admin, "Acme", "acme").await?;
+    /// assert_eq!(tx.tenant_id(), acme.id);
+    /// // Rolled back (here by dropping it): no tenant was made.
+    /// drop(tx);
+    /// assert!(db.get(acme.id).await?.is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create_and_begin(
         &self,
-        executor: E,
         admin: &impl AsAdminCapability,
         name: &str,
         subdomain: &str,
-    ) -> impl Future<Output = Result<Tenant>> + Send + 'e
-    where
-        E: 'e + Executor<'c, Database = DB>,
-    {
-        let admin = admin.as_admin_capability();
-        let name = name.trim();
-        let checked = if name.is_empty() || name.chars().count() > 200 {
-            Err(Error::InvalidTenant {
-                field: "name",
-                message: "must be 1 to 200 characters long".into(),
-            })
-        } else {
-            validate_subdomain(subdomain)
-        };
-        let insert = checked.map(|()| {
-            admin.record_use(&format!("create tenant {subdomain}"));
-            let tenant = Tenant {
-                id: TenantId::new_v7(),
-                name: name.to_owned(),
-                subdomain: subdomain.to_owned(),
-                is_active: true,
-                created_at: Utc::now().trunc_subsecs(6),
-            };
-            let dialect = DB::DIALECT;
-            let sql = format!(
-                "INSERT INTO tenants (id, name, subdomain, is_active, created_at) VALUES ({})",
-                (1..=5)
-                    .map(|n| dialect.placeholder(n))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            let values = vec![
-                tenant.id.to_value(),
-                Value::Text(tenant.name.clone()),
-                Value::Text(tenant.subdomain.clone()),
-                Value::Bool(true),
-                Value::DateTime(tenant.created_at),
-            ];
-            (tenant, DB::execute(executor, sql, values))
-        });
+    ) -> impl Future<Output = Result<(Tenant, TenantTx<DB>)>> + Send {
         async move {
-            let (tenant, execute) = insert?;
-            match execute.await {
-                Ok(_) => Ok(tenant),
-                Err(e) if e.unique_violation().is_some() => Err(Error::SubdomainTaken),
-                Err(e) => Err(e),
-            }
+            let admin = admin.as_admin_capability();
+            let (tenant, sql, values) = new_tenant::<DB>(name, subdomain)?;
+            admin.record_use(&format!("create tenant {subdomain}"));
+            let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+            insert_tenant::<DB>(&mut *tx, sql, values).await?;
+            let scope = self.admit(tenant.clone());
+            let tx = TenantTx::enter(tx, scope).await?;
+            Ok((tenant, tx))
         }
     }
 
     /// Every tenant, oldest first.
-    pub async fn list(&self, admin: &impl AsAdminCapability) -> Result<Vec<Tenant>> {
-        admin.as_admin_capability().record_use("list tenants");
-        let sql = "SELECT id, name, subdomain, is_active, created_at FROM tenants \
-                   ORDER BY created_at, id"
-            .to_owned();
-        DB::fetch_all(&self.pool, sql, Vec::new()).await
+    pub fn list(
+        &self,
+        admin: &impl AsAdminCapability,
+    ) -> impl Future<Output = Result<Vec<Tenant>>> + Send {
+        async move {
+            admin.as_admin_capability().record_use("list tenants");
+            let sql = "SELECT id, name, subdomain, is_active, created_at FROM tenants \
+                       ORDER BY created_at, id"
+                .to_owned();
+            DB::fetch_all(&self.pool, sql, Vec::new()).await
+        }
     }
 
     /// Sets whether the tenant is active; returns the updated tenant.
-    pub async fn set_active(
+    pub fn set_active(
         &self,
         admin: &impl AsAdminCapability,
         id: TenantId,
         active: bool,
-    ) -> Result<Tenant> {
-        let verb = if active { "resume" } else { "suspend" };
-        admin
-            .as_admin_capability()
-            .record_use(&format!("{verb} tenant {id}"));
-        let dialect = DB::DIALECT;
-        let sql = format!(
-            "UPDATE tenants SET is_active = {} WHERE id = {}",
-            dialect.placeholder(1),
-            dialect.placeholder(2)
-        );
-        DB::execute(&self.pool, sql, vec![Value::Bool(active), id.to_value()]).await?;
-        self.get(id).await?.ok_or(Error::TenantNotFound)
+    ) -> impl Future<Output = Result<Tenant>> + Send {
+        async move {
+            let verb = if active { "resume" } else { "suspend" };
+            admin
+                .as_admin_capability()
+                .record_use(&format!("{verb} tenant {id}"));
+            let dialect = DB::DIALECT;
+            let sql = format!(
+                "UPDATE tenants SET is_active = {} WHERE id = {}",
+                dialect.placeholder(1),
+                dialect.placeholder(2)
+            );
+            DB::execute(&self.pool, sql, vec![Value::Bool(active), id.to_value()]).await?;
+            self.get(id).await?.ok_or(Error::TenantNotFound)
+        }
     }
 
     /// Suspends the tenant: no new scope is issued for it until it is resumed.
-    pub async fn suspend(&self, admin: &impl AsAdminCapability, id: TenantId) -> Result<Tenant> {
-        self.set_active(admin, id, false).await
+    pub fn suspend(
+        &self,
+        admin: &impl AsAdminCapability,
+        id: TenantId,
+    ) -> impl Future<Output = Result<Tenant>> + Send {
+        async move { self.set_active(admin, id, false).await }
     }
 
     /// Resumes a suspended tenant.
-    pub async fn resume(&self, admin: &impl AsAdminCapability, id: TenantId) -> Result<Tenant> {
-        self.set_active(admin, id, true).await
+    pub fn resume(
+        &self,
+        admin: &impl AsAdminCapability,
+        id: TenantId,
+    ) -> impl Future<Output = Result<Tenant>> + Send {
+        async move { self.set_active(admin, id, true).await }
     }
 
     /// Deletes the tenant and every row it owns in `models`, in one transaction. List the
     /// models children first (tasks before projects) so that foreign keys allow each delete.
     /// Returns how many rows were deleted, the tenant's own row included.
-    pub async fn purge(
+    pub fn purge(
         &self,
         admin: &impl AsAdminCapability,
         id: TenantId,
         models: &[ModelInfo],
-    ) -> Result<u64> {
-        let admin: &AdminCapability = admin.as_admin_capability();
-        admin.record_use(&format!("purge tenant {id}"));
-        let dialect = DB::DIALECT;
-        let mut tx = self.pool.begin().await?;
-        let mut deleted = 0;
-        for model in models {
-            let sql = format!(
-                "DELETE FROM {} WHERE {} = {}",
-                dialect.quote(model.table),
-                dialect.quote(model.tenant_column),
-                dialect.placeholder(1)
-            );
+    ) -> impl Future<Output = Result<u64>> + Send {
+        async move {
+            let admin: &AdminCapability = admin.as_admin_capability();
+            admin.record_use(&format!("purge tenant {id}"));
+            let dialect = DB::DIALECT;
+            let mut tx = self.pool.begin().await?;
+            let mut deleted = 0;
+            for model in models {
+                let sql = format!(
+                    "DELETE FROM {} WHERE {} = {}",
+                    dialect.quote(model.table),
+                    dialect.quote(model.tenant_column),
+                    dialect.placeholder(1)
+                );
+                deleted += DB::execute(&mut *tx, sql, vec![id.to_value()]).await?;
+            }
+            let sql = format!("DELETE FROM tenants WHERE id = {}", dialect.placeholder(1));
             deleted += DB::execute(&mut *tx, sql, vec![id.to_value()]).await?;
+            tx.commit().await?;
+            Ok(deleted)
         }
-        let sql = format!("DELETE FROM tenants WHERE id = {}", dialect.placeholder(1));
-        deleted += DB::execute(&mut *tx, sql, vec![id.to_value()]).await?;
-        tx.commit().await?;
-        Ok(deleted)
+    }
+}
+
+/// A new active tenant named `name` on `subdomain`, checked, with the `INSERT` that stores it.
+pub(crate) fn new_tenant<DB: Backend>(
+    name: &str,
+    subdomain: &str,
+) -> Result<(Tenant, String, Vec<Value>)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(Error::InvalidTenant {
+            field: "name",
+            message: "must be 1 to 200 characters long".into(),
+        });
+    }
+    validate_subdomain(subdomain)?;
+    let tenant = Tenant {
+        id: TenantId::new_v7(),
+        name: name.to_owned(),
+        subdomain: subdomain.to_owned(),
+        is_active: true,
+        created_at: Utc::now().trunc_subsecs(6),
+    };
+    let dialect = DB::DIALECT;
+    let sql = format!(
+        "INSERT INTO tenants (id, name, subdomain, is_active, created_at) VALUES ({})",
+        (1..=5)
+            .map(|n| dialect.placeholder(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let values = vec![
+        tenant.id.to_value(),
+        Value::Text(tenant.name.clone()),
+        Value::Text(tenant.subdomain.clone()),
+        Value::Bool(true),
+        Value::DateTime(tenant.created_at),
+    ];
+    Ok((tenant, sql, values))
+}
+
+/// Runs the `INSERT` of [`new_tenant`]; a taken subdomain is [`Error::SubdomainTaken`].
+pub(crate) async fn insert_tenant<'c, DB: Backend>(
+    conn: &'c mut DB::Connection,
+    sql: String,
+    values: Vec<Value>,
+) -> Result<()>
+where
+    &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    match DB::execute(conn, sql, values).await {
+        Ok(_) => Ok(()),
+        Err(e) if e.unique_violation().is_some() => Err(Error::SubdomainTaken),
+        Err(e) => Err(e),
     }
 }

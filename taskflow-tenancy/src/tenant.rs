@@ -92,6 +92,44 @@ impl From<TenantId> for Uuid {
     }
 }
 
+/// The identity of one [`TenantDb`](crate::TenantDb) handle: every scope it issues carries it,
+/// and its transactions refuse scopes that carry another.
+///
+/// Each [`TenantDb::new`](crate::TenantDb::new) makes a new identity (clones of a handle share
+/// it), so a second handle on a scratch database, or on a lagging replica, cannot lend its
+/// scopes to the first.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> taskflow_tenancy::Result<()> {
+/// use taskflow_tenancy::TenantDb;
+///
+/// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
+/// let one = TenantDb::new(pool.clone());
+/// let other = TenantDb::new(pool);
+/// assert_eq!(one.id(), one.clone().id());
+/// assert_ne!(one.id(), other.id());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DatabaseId(u64);
+
+impl DatabaseId {
+    /// A fresh identity, never handed out before in this process.
+    pub(crate) fn next() -> Self {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        DatabaseId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl fmt::Debug for DatabaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseId({})", self.0)
+    }
+}
+
 /// A tenant as stored in the tenants table.
 ///
 /// ```
@@ -126,26 +164,30 @@ pub struct Tenant {
 /// A scope cannot be built from a bare [`TenantId`], a struct literal, `Default` or serde: it
 /// comes only from the verified paths of this crate:
 ///
-/// - [`TenantStore::scope`](crate::TenantStore::scope) and
-///   [`TenantStore::scope_by_subdomain`](crate::TenantStore::scope_by_subdomain), which look the
+/// - [`TenantDb::scope`](crate::TenantDb::scope) and
+///   [`TenantDb::scope_by_subdomain`](crate::TenantDb::scope_by_subdomain), which look the
 ///   tenant up and refuse unknown and suspended tenants;
-/// - [`TenantStore::admin_scope`](crate::TenantStore::admin_scope), with an audited
-///   [`AdminCapability`](crate::AdminCapability) (also for suspended tenants).
+/// - [`TenantDb::admin_scope`](crate::TenantDb::admin_scope), with an audited
+///   [`AdminCapability`](crate::AdminCapability) (also for suspended tenants);
+/// - the tower layer (from the request's host) and the job runner (from a persisted job).
 ///
-/// Cloning a scope is cheap and keeps the proof: it is the same verified tenant.
+/// A scope carries the [`DatabaseId`] of the handle that verified it, and only that handle's
+/// [`begin`](crate::TenantDb::begin) turns it into a [`TenantTx`](crate::TenantTx), the one
+/// thing queries run on. Cloning a scope is cheap and keeps the proof: it is the same verified
+/// tenant of the same database.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> taskflow_tenancy::Result<()> {
-/// use taskflow_tenancy::{AdminCapability, TenantStore};
+/// use taskflow_tenancy::{AdminCapability, TenantDb};
 ///
 /// let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-/// let store = TenantStore::new(pool);
-/// store.migrate().await?;
+/// let db = TenantDb::new(pool);
+/// db.migrate().await?;
 /// let admin = AdminCapability::grant("docs", "create the example tenant")?;
-/// let acme = store.create(&admin, "Acme", "acme").await?;
+/// let acme = db.create(&admin, "Acme", "acme").await?;
 ///
-/// let scope = store.scope_by_subdomain("acme").await?;
+/// let scope = db.scope_by_subdomain("acme").await?;
 /// assert_eq!(scope.tenant_id(), acme.id);
 /// assert_eq!(scope.tenant().name, "Acme");
 /// # Ok(())
@@ -154,22 +196,45 @@ pub struct Tenant {
 #[derive(Clone)]
 pub struct TenantScope {
     tenant: Arc<Tenant>,
+    database: DatabaseId,
 }
 
 impl TenantScope {
-    /// Only the verified paths of this crate call this: the store, the admin capability, the
-    /// tower layer and the job runner.
-    pub(crate) fn verified(tenant: Tenant) -> Self {
+    /// Only the verified paths of this crate call this: the handle's lookups, the admin
+    /// capability, the tower layer and the job runner, each with the identity of the
+    /// [`TenantDb`](crate::TenantDb) whose tenants table vouched for the tenant.
+    pub(crate) fn verified(tenant: Tenant, database: DatabaseId) -> Self {
         TenantScope {
             tenant: Arc::new(tenant),
+            database,
         }
     }
 
     /// [`TenantScope::verified`] for a tenant already shared, as the tower layer's cache holds
     /// them, so that a cache hit copies no strings.
     #[cfg_attr(not(feature = "tower"), allow(dead_code))]
-    pub(crate) fn verified_shared(tenant: Arc<Tenant>) -> Self {
-        TenantScope { tenant }
+    pub(crate) fn verified_shared(tenant: Arc<Tenant>, database: DatabaseId) -> Self {
+        TenantScope { tenant, database }
+    }
+
+    /// The identity of the database handle that verified this scope: the only handle whose
+    /// [`begin`](crate::TenantDb::begin) accepts it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> taskflow_tenancy::Result<()> {
+    /// use taskflow_tenancy::{AdminCapability, TenantDb};
+    ///
+    /// let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+    /// db.migrate().await?;
+    /// db.create(&AdminCapability::grant("docs", "example tenant")?, "Acme", "acme").await?;
+    /// let scope = db.scope_by_subdomain("acme").await?;
+    /// assert_eq!(scope.database(), db.id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn database(&self) -> DatabaseId {
+        self.database
     }
 
     /// The id every query of this scope binds.
@@ -192,32 +257,7 @@ impl fmt::Debug for TenantScope {
         f.debug_struct("TenantScope")
             .field("tenant_id", &self.tenant.id)
             .field("subdomain", &self.tenant.subdomain)
+            .field("database", &self.database)
             .finish()
     }
-}
-
-/// Something that is a verified [`TenantScope`]; only `TenantScope` itself is.
-///
-/// Queries on tenant-scoped models take `&impl AsTenantScope`, so that passing a `TenantId`,
-/// a `Uuid` or anything else says plainly what is missing.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a `TenantScope`: tenant-scoped queries need a verified scope",
-    label = "expected `&TenantScope` here",
-    note = "get a scope from `TenantStore::scope`, the `TenantLayer` request extension or the job runner; a bare id proves nothing",
-    note = "to cross tenants on purpose, use `Model::all_tenants(&admin)` with an `AdminCapability`"
-)]
-pub trait AsTenantScope: sealed::Sealed {
-    /// The scope itself.
-    fn as_tenant_scope(&self) -> &TenantScope;
-}
-
-impl AsTenantScope for TenantScope {
-    fn as_tenant_scope(&self) -> &TenantScope {
-        self
-    }
-}
-
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for super::TenantScope {}
 }

@@ -363,7 +363,7 @@ where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
     <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
 {
-    taskflow_tenancy::TenantStore::new(pool.clone())
+    taskflow_tenancy::TenantDb::new(pool.clone())
         .migrate()
         .await
         .unwrap();

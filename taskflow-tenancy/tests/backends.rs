@@ -6,7 +6,8 @@
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use taskflow_tenancy::{
-    AdminCapability, Backend, Error, Tenant, TenantId, TenantScope, TenantStore, tenant_scoped,
+    AdminCapability, Backend, Error, FetchRows, Tenant, TenantDb, TenantId, TenantScope, TenantTx,
+    tenant_scoped,
 };
 use uuid::Uuid;
 
@@ -94,195 +95,237 @@ where
     Folder: for<'r> sqlx::FromRow<'r, DB::Row>,
     Item: for<'r> sqlx::FromRow<'r, DB::Row>,
     Tenant: for<'r> sqlx::FromRow<'r, DB::Row>,
+    TenantTx<DB>: FetchRows<Folder> + FetchRows<Item>,
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
     for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
 {
-    let store = TenantStore::new(pool.clone());
-    store.migrate().await.unwrap();
+    let db = TenantDb::new(pool);
+    db.migrate().await.unwrap();
     for ddl in schema(DB::DIALECT) {
-        sqlx::raw_sql(ddl).execute(&pool).await.unwrap();
+        sqlx::raw_sql(ddl).execute(db.pool()).await.unwrap();
     }
     let admin = AdminCapability::grant("tests", "backend conformance").unwrap();
-    let a = store.create(&admin, "Acme", "acme").await.unwrap();
-    let b = store.create(&admin, "Globex", "globex").await.unwrap();
-    let acme: TenantScope = store.scope(a.id).await.unwrap();
-    let globex: TenantScope = store.scope(b.id).await.unwrap();
+    let a = db.create(&admin, "Acme", "acme").await.unwrap();
+    let b = db.create(&admin, "Globex", "globex").await.unwrap();
+    let acme: TenantScope = db.scope(a.id).await.unwrap();
+    let globex: TenantScope = db.scope(b.id).await.unwrap();
+    assert_eq!(acme.database(), db.id());
+    assert_eq!(globex.database(), db.id());
 
-    let folder = Folder::scoped(&acme)
-        .insert(
-            &pool,
-            NewFolder {
-                id: Uuid::now_v7(),
-                name: "inbox".into(),
-            },
-        )
+    let mut tx = db.begin(&acme).await.unwrap();
+    let folder = Folder::scoped(&mut tx)
+        .insert(NewFolder {
+            id: Uuid::now_v7(),
+            name: "inbox".into(),
+        })
         .await
         .unwrap();
     assert_eq!(folder.tenant_id, a.id);
+    tx.commit().await.unwrap();
     // The same name is free in another tenant, taken in this one.
-    Folder::scoped(&globex)
-        .insert(
-            &pool,
-            NewFolder {
-                id: Uuid::now_v7(),
-                name: "inbox".into(),
-            },
-        )
+    let mut tx = db.begin(&globex).await.unwrap();
+    Folder::scoped(&mut tx)
+        .insert(NewFolder {
+            id: Uuid::now_v7(),
+            name: "inbox".into(),
+        })
         .await
         .unwrap();
-    let dup = Folder::scoped(&acme)
-        .insert(
-            &pool,
-            NewFolder {
-                id: Uuid::now_v7(),
-                name: "inbox".into(),
-            },
-        )
+    tx.commit().await.unwrap();
+    let mut tx = db.begin(&acme).await.unwrap();
+    let dup = Folder::scoped(&mut tx)
+        .insert(NewFolder {
+            id: Uuid::now_v7(),
+            name: "inbox".into(),
+        })
         .await
         .unwrap_err();
     assert!(dup.unique_violation().is_some(), "{dup:?}");
+    // A failed statement aborts the transaction on PostgreSQL: roll it back.
+    tx.rollback().await.unwrap();
 
     // Every column type round-trips.
     let mut inserted = Vec::new();
+    let mut tx = db.begin(&acme).await.unwrap();
     for n in 1..=6 {
-        let item = Item::scoped(&acme)
-            .insert(&pool, new_item(folder.id, n))
+        let item = Item::scoped(&mut tx)
+            .insert(new_item(folder.id, n))
             .await
             .unwrap();
-        let read = Item::scoped(&acme)
-            .get(&pool, item.id)
-            .await
-            .unwrap()
-            .unwrap();
+        let read = Item::scoped(&mut tx).get(item.id).await.unwrap().unwrap();
         assert_eq!(read, item);
         inserted.push(item);
     }
+    tx.commit().await.unwrap();
+    // And reads back the same on another connection, after the commit.
+    let mut tx = db.begin_read(&acme).await.unwrap();
+    for item in &inserted {
+        let read = Item::scoped(&mut tx).get(item.id).await.unwrap().unwrap();
+        assert_eq!(&read, item);
+    }
 
     // Filters of every kind, with typed NULLs.
-    let q = || Item::scoped(&acme);
     assert_eq!(
-        q().filter(Item::NOTE.is_null()).count(&pool).await.unwrap(),
-        3
-    );
-    assert_eq!(
-        q().filter(Item::NOTE.eq(None)).count(&pool).await.unwrap(),
-        3
-    );
-    assert_eq!(
-        q().filter(Item::NOTE.is_not_null())
-            .count(&pool)
+        Item::scoped(&mut tx)
+            .filter(Item::NOTE.is_null())
+            .count()
             .await
             .unwrap(),
         3
     );
     assert_eq!(
-        q().filter(Item::DONE.eq(true)).count(&pool).await.unwrap(),
-        2
-    );
-    assert_eq!(
-        q().filter(Item::POINTS.ge(4)).count(&pool).await.unwrap(),
+        Item::scoped(&mut tx)
+            .filter(Item::NOTE.eq(None))
+            .count()
+            .await
+            .unwrap(),
         3
     );
     assert_eq!(
-        q().filter(Item::VIEWS.lt(3_000_000_000_i64))
-            .count(&pool)
+        Item::scoped(&mut tx)
+            .filter(Item::NOTE.is_not_null())
+            .count()
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        Item::scoped(&mut tx)
+            .filter(Item::DONE.eq(true))
+            .count()
             .await
             .unwrap(),
         2
     );
     assert_eq!(
-        q().filter(Item::WEIGHT.gt(1.0)).count(&pool).await.unwrap(),
+        Item::scoped(&mut tx)
+            .filter(Item::POINTS.ge(4))
+            .count()
+            .await
+            .unwrap(),
+        3
+    );
+    assert_eq!(
+        Item::scoped(&mut tx)
+            .filter(Item::VIEWS.lt(3_000_000_000_i64))
+            .count()
+            .await
+            .unwrap(),
         2
     );
     assert_eq!(
-        q().filter(Item::TITLE.like("item 1%"))
-            .count(&pool)
+        Item::scoped(&mut tx)
+            .filter(Item::WEIGHT.gt(1.0))
+            .count()
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        Item::scoped(&mut tx)
+            .filter(Item::TITLE.like("item 1%"))
+            .count()
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        q().filter(Item::DUE.ge(Some(NaiveDate::from_ymd_opt(2026, 1, 4).unwrap())))
-            .count(&pool)
+        Item::scoped(&mut tx)
+            .filter(Item::DUE.ge(Some(NaiveDate::from_ymd_opt(2026, 1, 4).unwrap())))
+            .count()
             .await
             .unwrap(),
         2
     );
     assert_eq!(
-        q().filter(Item::ID.is_in(inserted.iter().take(2).map(|i| i.id)))
-            .count(&pool)
+        Item::scoped(&mut tx)
+            .filter(Item::ID.is_in(inserted.iter().take(2).map(|i| i.id)))
+            .count()
             .await
             .unwrap(),
         2
     );
     assert_eq!(
-        q().filter(Item::ID.is_in(Vec::<Uuid>::new()))
-            .count(&pool)
+        Item::scoped(&mut tx)
+            .filter(Item::ID.is_in(Vec::<Uuid>::new()))
+            .count()
             .await
             .unwrap(),
         0
     );
     assert_eq!(
-        q().filter(Item::CREATED_AT.le(Utc::now()))
-            .count(&pool)
+        Item::scoped(&mut tx)
+            .filter(Item::CREATED_AT.le(Utc::now()))
+            .count()
             .await
             .unwrap(),
         6
     );
-    assert!(q().filter(Item::POINTS.eq(6)).exists(&pool).await.unwrap());
-    assert!(!q().filter(Item::POINTS.eq(7)).exists(&pool).await.unwrap());
-    let ordered = q()
+    assert!(
+        Item::scoped(&mut tx)
+            .filter(Item::POINTS.eq(6))
+            .exists()
+            .await
+            .unwrap()
+    );
+    assert!(
+        !Item::scoped(&mut tx)
+            .filter(Item::POINTS.eq(7))
+            .exists()
+            .await
+            .unwrap()
+    );
+    let ordered = Item::scoped(&mut tx)
         .order_by(Item::POINTS.desc())
         .limit(2)
         .offset(1)
-        .fetch_all(&pool)
+        .fetch_all()
         .await
         .unwrap();
     assert_eq!(ordered.iter().map(|i| i.points).collect::<Vec<_>>(), [5, 4]);
-    let page = q()
+    let page = Item::scoped(&mut tx)
         .after(Item::POINTS.asc(), 2, inserted[1].id)
         .limit(2)
-        .fetch_all(&pool)
+        .fetch_all()
         .await
         .unwrap();
     assert_eq!(page.iter().map(|i| i.points).collect::<Vec<_>>(), [3, 4]);
+    tx.commit().await.unwrap();
 
-    // Another tenant sees and changes nothing, even by key.
-    let foreign = Item::scoped(&globex);
-    assert_eq!(foreign.count(&pool).await.unwrap(), 0);
+    // Another tenant sees and changes nothing, even by key (and commits that nothing).
     let key = inserted[0].id;
-    assert!(
-        Item::scoped(&globex)
-            .get(&pool, key)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    let mut tx = db.begin(&globex).await.unwrap();
+    assert_eq!(Item::scoped(&mut tx).count().await.unwrap(), 0);
+    assert!(Item::scoped(&mut tx).get(key).await.unwrap().is_none());
     let patch = ItemPatch {
         title: Some("taken over".into()),
         ..Default::default()
     };
     assert!(
-        !Item::scoped(&globex)
-            .update_by_key(&pool, key, &patch)
+        !Item::scoped(&mut tx)
+            .update_by_key(key, &patch)
             .await
             .unwrap()
     );
-    assert!(
-        !Item::scoped(&globex)
-            .delete_by_key(&pool, key)
-            .await
-            .unwrap()
+    assert!(!Item::scoped(&mut tx).delete_by_key(key).await.unwrap());
+    assert_eq!(Item::scoped(&mut tx).delete().await.unwrap(), 0);
+    tx.commit().await.unwrap();
+    let mut tx = db.begin_read(&acme).await.unwrap();
+    assert_eq!(Item::scoped(&mut tx).count().await.unwrap(), 6);
+    assert_eq!(
+        Item::scoped(&mut tx).get(key).await.unwrap().as_ref(),
+        Some(&inserted[0])
     );
-    assert_eq!(Item::scoped(&globex).delete(&pool).await.unwrap(), 0);
-    assert_eq!(Item::scoped(&acme).count(&pool).await.unwrap(), 6);
+    tx.commit().await.unwrap();
 
     // A reference into another tenant is refused by the composite foreign key.
-    let err = Item::scoped(&globex)
-        .insert(&pool, new_item(folder.id, 9))
+    let mut tx = db.begin(&globex).await.unwrap();
+    let err = Item::scoped(&mut tx)
+        .insert(new_item(folder.id, 9))
         .await
         .unwrap_err();
     assert!(err.is_foreign_key_violation(), "{err:?}");
+    tx.rollback().await.unwrap();
 
     // Patches set exactly their fields, NULLs included.
     let patch = ItemPatch {
@@ -291,48 +334,54 @@ where
         due: Some(Some(NaiveDate::from_ymd_opt(2027, 2, 3).unwrap())),
         ..Default::default()
     };
+    let mut tx = db.begin(&acme).await.unwrap();
     assert!(
-        Item::scoped(&acme)
-            .update_by_key(&pool, key, &patch)
+        Item::scoped(&mut tx)
+            .update_by_key(key, &patch)
             .await
             .unwrap()
     );
-    let after = Item::scoped(&acme).get(&pool, key).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.begin(&acme).await.unwrap();
+    let after = Item::scoped(&mut tx).get(key).await.unwrap().unwrap();
     assert_eq!(after.note, None);
     assert!(after.done);
     assert_eq!(after.due, NaiveDate::from_ymd_opt(2027, 2, 3));
     assert_eq!(after.title, inserted[0].title);
     assert_eq!(
-        Item::scoped(&acme)
-            .update(&pool, &ItemPatch::default())
+        Item::scoped(&mut tx)
+            .update(&ItemPatch::default())
             .await
             .unwrap(),
         0
     );
+    tx.commit().await.unwrap();
 
     // Bulk insert inside a transaction, rolled back: nothing remains.
-    let mut tx = pool.begin().await.unwrap();
-    let n = Item::scoped(&acme)
-        .insert_many(&mut tx, (10..60).map(|n| new_item(folder.id, n)))
+    let mut tx = db.begin(&acme).await.unwrap();
+    let n = Item::scoped(&mut tx)
+        .insert_many((10..60).map(|n| new_item(folder.id, n)))
         .await
         .unwrap();
     assert_eq!(n, 50);
-    assert_eq!(Item::scoped(&acme).count(&mut *tx).await.unwrap(), 56);
+    assert_eq!(Item::scoped(&mut tx).count().await.unwrap(), 56);
     tx.rollback().await.unwrap();
-    assert_eq!(Item::scoped(&acme).count(&pool).await.unwrap(), 6);
+    let mut tx = db.begin_read(&acme).await.unwrap();
+    assert_eq!(Item::scoped(&mut tx).count().await.unwrap(), 6);
+    tx.commit().await.unwrap();
 
     // More rows than one statement takes (at most 1,000) go in several statements, each built
     // while the one before runs: every row arrives once, with its own values.
-    let mut tx = pool.begin().await.unwrap();
-    let n = Item::scoped(&acme)
-        .insert_many(&mut tx, (1000..3345).map(|n| new_item(folder.id, n)))
+    let mut tx = db.begin(&acme).await.unwrap();
+    let n = Item::scoped(&mut tx)
+        .insert_many((1000..3345).map(|n| new_item(folder.id, n)))
         .await
         .unwrap();
     assert_eq!(n, 2345);
-    let bulk = Item::scoped(&acme)
+    let bulk = Item::scoped(&mut tx)
         .filter(Item::POINTS.ge(1000))
         .order_by(Item::POINTS.asc())
-        .fetch_all(&mut *tx)
+        .fetch_all()
         .await
         .unwrap();
     assert_eq!(
@@ -344,43 +393,43 @@ where
         && i.views == i64::from(i.points) * 1_000_000_000));
     // A row the database refuses (a key already taken) in the third statement fails the call,
     // and the transaction's rollback removes everything.
-    let refused = Item::scoped(&acme)
-        .insert_many(
-            &mut tx,
-            (5000..7500).map(|n| {
-                let mut item = new_item(folder.id, n);
-                if n == 7200 {
-                    item.id = bulk[0].id;
-                }
-                item
-            }),
-        )
+    let refused = Item::scoped(&mut tx)
+        .insert_many((5000..7500).map(|n| {
+            let mut item = new_item(folder.id, n);
+            if n == 7200 {
+                item.id = bulk[0].id;
+            }
+            item
+        }))
         .await;
     assert!(refused.is_err());
     tx.rollback().await.unwrap();
-    assert_eq!(Item::scoped(&acme).count(&pool).await.unwrap(), 6);
+    let mut tx = db.begin_read(&acme).await.unwrap();
+    assert_eq!(Item::scoped(&mut tx).count().await.unwrap(), 6);
+    tx.commit().await.unwrap();
 
     // update and delete refuse a window they would otherwise ignore.
-    let refused = Item::scoped(&acme)
-        .limit(1)
-        .delete(&pool)
-        .await
-        .unwrap_err();
+    let mut tx = db.begin(&acme).await.unwrap();
+    let refused = Item::scoped(&mut tx).limit(1).delete().await.unwrap_err();
     assert!(matches!(refused, Error::InvalidQuery(_)));
+    tx.rollback().await.unwrap();
 
     // The admin capability crosses tenants on purpose; purge removes one tenant's rows only.
-    assert_eq!(Item::all_tenants(&admin).count(&pool).await.unwrap(), 6);
-    assert_eq!(Folder::all_tenants(&admin).count(&pool).await.unwrap(), 2);
-    let purged = store
+    assert_eq!(Item::all_tenants(&admin).count(db.pool()).await.unwrap(), 6);
+    assert_eq!(
+        Folder::all_tenants(&admin).count(db.pool()).await.unwrap(),
+        2
+    );
+    let purged = db
         .purge(&admin, a.id, &[Item::INFO_REF, Folder::INFO_REF])
         .await
         .unwrap();
     assert_eq!(purged, 6 + 1 + 1);
-    assert_eq!(Folder::all_tenants(&admin).count(&pool).await.unwrap(), 1);
-    assert!(matches!(
-        store.scope(a.id).await,
-        Err(Error::TenantNotFound)
-    ));
+    assert_eq!(
+        Folder::all_tenants(&admin).count(db.pool()).await.unwrap(),
+        1
+    );
+    assert!(matches!(db.scope(a.id).await, Err(Error::TenantNotFound)));
 }
 
 trait InfoRef {

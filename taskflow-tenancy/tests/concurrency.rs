@@ -20,7 +20,7 @@ use rand::Rng;
 use serde_json::{Value as Json, json};
 use taskflow_tenancy::layer::{TenantLayer, current_tenant_for_logs, spawn_scoped};
 use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
-use taskflow_tenancy::{AdminCapability, TenantId, TenantScope, TenantStore, tenant_scoped};
+use taskflow_tenancy::{AdminCapability, TenantDb, TenantId, TenantScope, tenant_scoped};
 use uuid::Uuid;
 
 const TENANTS: usize = 100;
@@ -41,7 +41,7 @@ pub struct Probe {
 
 #[derive(Clone)]
 struct AppState {
-    pool: sqlx::SqlitePool,
+    db: TenantDb<sqlx::Sqlite>,
     in_flight: Arc<AtomicUsize>,
     peak_in_flight: Arc<AtomicUsize>,
 }
@@ -63,7 +63,12 @@ async fn probe(State(state): State<AppState>, scope: TenantScope) -> axum::Json<
     jitter().await;
     let logged_before = current_tenant_for_logs();
     jitter().await;
-    let row = Probe::scoped(&scope).fetch_one(&state.pool).await.unwrap();
+    // A read connection for this request's tenant, held only for the query, as the pool
+    // connection was before: requests keep overlapping while they wait on their jitter.
+    let mut tx = state.db.begin_read(&scope).await.unwrap();
+    assert_eq!(tx.tenant_id(), scope.tenant_id());
+    let row = Probe::scoped(&mut tx).fetch_one().await.unwrap();
+    tx.commit().await.unwrap();
     jitter().await;
     let spawned = spawn_scoped(scope.clone(), |scope| async move {
         jitter().await;
@@ -159,46 +164,44 @@ async fn client(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_requests_over_64_connections_each_see_only_their_own_tenant() {
-    let db = taskflow_tenancy::testkit::sqlite().await.unwrap();
-    let pool = db.pool.clone();
-    let store = TenantStore::new(pool.clone());
-    store.migrate().await.unwrap();
+    let file = taskflow_tenancy::testkit::sqlite().await.unwrap();
+    let db = TenantDb::new(file.pool.clone());
+    db.migrate().await.unwrap();
     sqlx::query(
         "CREATE TABLE probes (tenant_id BLOB NOT NULL REFERENCES tenants (id), \
          id BLOB NOT NULL, subdomain TEXT NOT NULL, PRIMARY KEY (tenant_id, id))",
     )
-    .execute(&pool)
+    .execute(db.pool())
     .await
     .unwrap();
     let admin = AdminCapability::grant("tests", "concurrency fixture tenants").unwrap();
     let mut tenants = Vec::with_capacity(TENANTS);
     for n in 0..TENANTS {
         let subdomain = format!("tenant{n:03}");
-        let tenant = store
+        let tenant = db
             .create(&admin, &format!("Tenant {n}"), &subdomain)
             .await
             .unwrap();
-        let scope = store.scope(tenant.id).await.unwrap();
-        Probe::scoped(&scope)
-            .insert(
-                &pool,
-                NewProbe {
-                    id: Uuid::now_v7(),
-                    subdomain: subdomain.clone(),
-                },
-            )
+        let scope = db.scope(tenant.id).await.unwrap();
+        let mut tx = db.begin(&scope).await.unwrap();
+        Probe::scoped(&mut tx)
+            .insert(NewProbe {
+                id: Uuid::now_v7(),
+                subdomain: subdomain.clone(),
+            })
             .await
             .unwrap();
+        tx.commit().await.unwrap();
         tenants.push((subdomain, tenant.id));
     }
     let tenants = Arc::new(tenants);
 
     let state = AppState {
-        pool: pool.clone(),
+        db: db.clone(),
         in_flight: Arc::default(),
         peak_in_flight: Arc::default(),
     };
-    let cache = TenantCache::new(store.clone());
+    let cache = TenantCache::new(db.clone());
     let app = Router::new()
         .route("/probe", get(probe))
         .layer(TenantLayer::new(

@@ -4,8 +4,9 @@
 //! updates and deletes (by key and by filter), gets, filtered and ordered lists with limit,
 //! offset and keyset pagination, counts and `exists`, each by a random tenant and with keys
 //! drawn from every tenant's rows (and unused ones), so that most steps aim at rows of other
-//! tenants. The same steps run on an in-memory reference model (`isolation/reference.rs`), and
-//! after each one:
+//! tenants. Each step runs in a tenant transaction of its own (`TenantDb::begin`), committed
+//! when it succeeds and rolled back when the database refuses it. The same steps run on an
+//! in-memory reference model (`isolation/reference.rs`), and after each one:
 //!
 //! - the database's answer equals the model's: rows (in order), counts, affected rows, and
 //!   which writes the database refuses (a per-tenant unique, or a task pointing at a project
@@ -18,7 +19,7 @@
 //! `TASKFLOW_TEST_MYSQL_URL` / `TASKFLOW_TEST_POSTGRES_URL` are set, each in a fresh database.
 //! `PROPTEST_CASES` sets the number of cases (CI uses 256).
 
-use taskflow_tenancy::{TenantId, TenantStore, tenant_scoped};
+use taskflow_tenancy::{TenantDb, TenantId, tenant_scoped};
 use tokio::runtime::Runtime;
 
 // A test crate's root resolves modules beside it, not in `isolation/`.
@@ -136,15 +137,15 @@ fn runtime() -> Runtime {
 #[test]
 fn sqlite_no_operation_reads_or_writes_another_tenants_row() {
     let runtime = runtime();
-    let db = runtime.block_on(async {
-        let db = taskflow_tenancy::testkit::sqlite().await?;
-        TenantStore::new(db.pool.clone()).migrate().await?;
-        sqlx::raw_sql(SQLITE_SCHEMA).execute(&db.pool).await?;
-        Ok::<_, taskflow_tenancy::Error>(db)
+    let opened = runtime.block_on(async {
+        let file = taskflow_tenancy::testkit::sqlite().await?;
+        let db = TenantDb::new(file.pool.clone());
+        db.migrate().await?;
+        sqlx::raw_sql(SQLITE_SCHEMA).execute(db.pool()).await?;
+        Ok::<_, taskflow_tenancy::Error>((db, file))
     });
-    let db = db.expect("a SQLite file with the test schema");
-    let pool = db.pool.clone();
-    system::check("sqlite", runtime, pool, Box::new(db));
+    let (db, file) = opened.expect("a SQLite file with the test schema");
+    system::check("sqlite", runtime, db, Box::new(file));
 }
 
 #[cfg(feature = "mysql")]
@@ -154,7 +155,7 @@ fn mysql_no_operation_reads_or_writes_another_tenants_row() {
         return;
     };
     let runtime = runtime();
-    let pool = runtime.block_on(async {
+    let db = runtime.block_on(async {
         let (fresh, database) = taskflow_tenancy::testkit::mysql(&url).await?;
         fresh.close().await;
         // sqlx 0.9.0 leaves Nagle's algorithm on (launchbadge/sqlx#4335): each time its
@@ -168,12 +169,13 @@ fn mysql_no_operation_reads_or_writes_another_tenants_row() {
             .max_connections(2)
             .connect_with(options)
             .await?;
-        TenantStore::new(pool.clone()).migrate().await?;
-        sqlx::raw_sql(MYSQL_SCHEMA).execute(&pool).await?;
-        Ok::<_, taskflow_tenancy::Error>(pool)
+        let db = TenantDb::new(pool);
+        db.migrate().await?;
+        sqlx::raw_sql(MYSQL_SCHEMA).execute(db.pool()).await?;
+        Ok::<_, taskflow_tenancy::Error>(db)
     });
-    let pool = pool.expect("a MariaDB database with the test schema");
-    system::check("mysql", runtime, pool, Box::new(()));
+    let db = db.expect("a MariaDB database with the test schema");
+    system::check("mysql", runtime, db, Box::new(()));
 }
 
 #[cfg(feature = "postgres")]
@@ -183,12 +185,13 @@ fn postgres_no_operation_reads_or_writes_another_tenants_row() {
         return;
     };
     let runtime = runtime();
-    let pool = runtime.block_on(async {
+    let db = runtime.block_on(async {
         let (pool, _) = taskflow_tenancy::testkit::postgres(&url).await?;
-        TenantStore::new(pool.clone()).migrate().await?;
-        sqlx::raw_sql(POSTGRES_SCHEMA).execute(&pool).await?;
-        Ok::<_, taskflow_tenancy::Error>(pool)
+        let db = TenantDb::new(pool);
+        db.migrate().await?;
+        sqlx::raw_sql(POSTGRES_SCHEMA).execute(db.pool()).await?;
+        Ok::<_, taskflow_tenancy::Error>(db)
     });
-    let pool = pool.expect("a PostgreSQL database with the test schema");
-    system::check("postgres", runtime, pool, Box::new(()));
+    let db = db.expect("a PostgreSQL database with the test schema");
+    system::check("postgres", runtime, db, Box::new(()));
 }

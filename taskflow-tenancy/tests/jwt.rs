@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use taskflow_tenancy::jwt::{Claims, JwtAlgorithm, JwtError, JwtKeys, Role};
 use taskflow_tenancy::testkit::{self, SqliteDb};
-use taskflow_tenancy::{AdminCapability, TenantScope, TenantStore};
+use taskflow_tenancy::{AdminCapability, TenantDb, TenantScope};
 
 const SECRET: &[u8] = b"integration-test secret of forty bytes!!";
 
@@ -21,14 +21,17 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 struct Tenants {
-    db: SqliteDb,
+    /// Keeps the database file alive.
+    _db: SqliteDb,
+    /// The handle that issued `acme` and `globex`.
+    store: TenantDb<sqlx::Sqlite>,
     acme: TenantScope,
     globex: TenantScope,
 }
 
 async fn tenants() -> Tenants {
     let db = testkit::sqlite().await.unwrap();
-    let store = TenantStore::new(db.pool.clone());
+    let store = TenantDb::new(db.pool.clone());
     store.migrate().await.unwrap();
     let admin = AdminCapability::grant("jwt-tests", "two tenants for token tests").unwrap();
     store.create(&admin, "Acme", "acme").await.unwrap();
@@ -36,7 +39,8 @@ async fn tenants() -> Tenants {
     Tenants {
         acme: store.scope_by_subdomain("acme").await.unwrap(),
         globex: store.scope_by_subdomain("globex").await.unwrap(),
-        db,
+        store,
+        _db: db,
     }
 }
 
@@ -410,11 +414,10 @@ mod extractor {
 
     async fn fixture() -> Fixture {
         let t = tenants().await;
-        let db_pool = t.db.pool.clone();
         let keys = hs256();
         let layer = TenantLayer::new(
             SubdomainResolver::new("localhost").unwrap(),
-            TenantCache::new(TenantStore::new(db_pool)),
+            TenantCache::new(t.store.clone()),
         );
         let app = Router::new()
             .route("/me", get(me))

@@ -23,11 +23,11 @@ use taskflow_tenancy::resolve::{
 };
 use taskflow_tenancy::testkit::{self, SqliteDb};
 use taskflow_tenancy::{
-    AdminCapability, Result, Tenant, TenantId, TenantScope, TenantStore, validate_subdomain,
+    AdminCapability, Result, Tenant, TenantDb, TenantId, TenantScope, validate_subdomain,
 };
 use tower::{Layer, ServiceExt};
 
-type Store = TenantStore<sqlx::Sqlite>;
+type Store = TenantDb<sqlx::Sqlite>;
 
 /// A lookup that counts how often it reaches the real store behind it.
 struct Counted {
@@ -73,7 +73,7 @@ async fn fixture_with(
     ) -> taskflow_tenancy::resolve::TenantCacheBuilder<Arc<Counted>>,
 ) -> Fixture {
     let db = testkit::sqlite().await.unwrap();
-    let store = TenantStore::new(db.pool.clone());
+    let store = TenantDb::new(db.pool.clone());
     store.migrate().await.unwrap();
     let admin = AdminCapability::grant("tests", "tenant layer fixtures").unwrap();
     let acme = store.create(&admin, "Acme", "acme").await.unwrap();

@@ -15,7 +15,7 @@ use taskflow_tenancy::layer::TenantLayer;
 use taskflow_tenancy::limit::{TenantLimitLayer, TenantLimits};
 use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
 use taskflow_tenancy::testkit::{self, SqliteDb};
-use taskflow_tenancy::{AdminCapability, TenantScope, TenantStore};
+use taskflow_tenancy::{AdminCapability, TenantDb, TenantScope};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
@@ -48,7 +48,7 @@ struct Fixture {
 
 async fn fixture(limits: TenantLimits) -> Fixture {
     let db = testkit::sqlite().await.unwrap();
-    let store = TenantStore::new(db.pool.clone());
+    let store = TenantDb::new(db.pool.clone());
     store.migrate().await.unwrap();
     let admin = AdminCapability::grant("limit-tests", "two tenants to limit").unwrap();
     store.create(&admin, "Acme", "acme").await.unwrap();

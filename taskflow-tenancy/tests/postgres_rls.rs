@@ -1,7 +1,8 @@
 //! PostgreSQL's second wall: with `rls_policy_ddl` applied by the owner, an application role
-//! that is neither owner nor superuser sees and changes only the scope's tenant inside
-//! `begin_scoped`, even with raw SQL that names no tenant, and nothing at all outside it, on the
-//! very connection the scoped transaction used. The audit tells this role from the superuser
+//! that is neither owner nor superuser sees and changes only the scope's tenant inside a tenant
+//! transaction (`TenantDb::begin`, which sets the tenant when it begins), even with raw SQL that
+//! names no tenant, and nothing at all outside it, on the very connection the tenant transaction
+//! used. The audit tells this role from the superuser
 //! and from a table owner.
 //!
 //! Runs when `TASKFLOW_TEST_POSTGRES_URL` names a superuser on a server that lets new roles
@@ -13,11 +14,11 @@
 use std::str::FromStr;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Acquire, Connection, PgPool};
+use sqlx::{Connection, PgPool};
 use taskflow_tenancy::audit::{AuditOptions, Finding, audit_schema_with};
-use taskflow_tenancy::postgres::{begin_scoped, rls_policy_ddl};
+use taskflow_tenancy::postgres::rls_policy_ddl;
 use taskflow_tenancy::{
-    AdminCapability, ModelInfo, TenantId, TenantModel, TenantStore, tenant_scoped,
+    AdminCapability, Error, ModelInfo, TenantDb, TenantId, TenantModel, tenant_scoped,
 };
 use uuid::Uuid;
 
@@ -86,7 +87,7 @@ async fn raw_sql_in_a_scoped_transaction_sees_one_tenant() {
     };
     // The owner: the test kit's superuser, who creates the tables and their policies.
     let (owner, db_url) = taskflow_tenancy::testkit::postgres(&url).await.unwrap();
-    let store = TenantStore::new(owner.clone());
+    let store = TenantDb::new(owner.clone());
     store.migrate().await.unwrap();
     for statement in SCHEMA {
         run(&owner, statement).await;
@@ -100,30 +101,26 @@ async fn raw_sql_in_a_scoped_transaction_sees_one_tenant() {
     );
     let mut projects = Vec::new();
     for (scope, tasks) in [(&acme_scope, 3), (&globex_scope, 2)] {
-        let project = Project::scoped(scope)
-            .insert(
-                &owner,
-                NewProject {
-                    id: Uuid::now_v7(),
-                    name: "Rocket".into(),
-                },
-            )
+        let mut tx = store.begin(scope).await.unwrap();
+        let project = Project::scoped(&mut tx)
+            .insert(NewProject {
+                id: Uuid::now_v7(),
+                name: "Rocket".into(),
+            })
             .await
             .unwrap();
         for n in 0..tasks {
-            Task::scoped(scope)
-                .insert(
-                    &owner,
-                    NewTask {
-                        id: Uuid::now_v7(),
-                        project_id: project.id,
-                        title: format!("task {n}"),
-                        done: false,
-                    },
-                )
+            Task::scoped(&mut tx)
+                .insert(NewTask {
+                    id: Uuid::now_v7(),
+                    project_id: project.id,
+                    title: format!("task {n}"),
+                    done: false,
+                })
                 .await
                 .unwrap();
         }
+        tx.commit().await.unwrap();
         projects.push(project);
     }
     for model in &MODELS {
@@ -156,34 +153,41 @@ async fn raw_sql_in_a_scoped_transaction_sees_one_tenant() {
         .await
         .unwrap();
     // The role resolves tenants as the application does.
-    let app_store = TenantStore::new(app.clone());
+    let app_store = TenantDb::new(app.clone());
+    // The owner's handle issued scopes for the same tenants, but they are not this handle's.
+    assert!(matches!(
+        app_store.begin(&acme_scope).await,
+        Err(Error::ForeignScope)
+    ));
     let acme_scope = app_store.scope_by_subdomain("acme").await.unwrap();
     let globex_scope = app_store.scope_by_subdomain("globex").await.unwrap();
 
-    // Outside a scoped transaction the role sees no tenant's rows.
+    // Outside a tenant transaction the role sees no tenant's rows.
     assert_eq!(count_tasks(&app).await, 0);
 
-    let mut tx = begin_scoped(&app, &acme_scope).await.unwrap();
+    let mut tx = app_store.begin(&acme_scope).await.unwrap();
     let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-        .fetch_one(&mut *tx)
+        .fetch_one(tx.raw())
         .await
         .unwrap();
-    assert_eq!(count_tasks(&mut *tx).await, 3);
+    assert_eq!(count_tasks(tx.raw()).await, 3);
     let rows: Vec<(Uuid, String)> = sqlx::query_as("SELECT tenant_id, title FROM tasks")
-        .fetch_all(&mut *tx)
+        .fetch_all(tx.raw())
         .await
         .unwrap();
     assert_eq!(rows.len(), 3);
     assert!(rows.iter().all(|(tenant, _)| *tenant == acme.id.as_uuid()));
     // The builder's own tenant predicate and the policy agree; asking for Globex's rows in
     // Acme's transaction finds none, since the database hides them.
-    assert_eq!(Task::scoped(&acme_scope).count(&mut *tx).await.unwrap(), 3);
-    assert_eq!(
-        Task::scoped(&globex_scope).count(&mut *tx).await.unwrap(),
-        0
-    );
+    assert_eq!(Task::scoped(&mut tx).count().await.unwrap(), 3);
+    let globex_in_acme: i64 = sqlx::query_scalar("SELECT count(*) FROM tasks WHERE tenant_id = $1")
+        .bind(globex.id.as_uuid())
+        .fetch_one(tx.raw())
+        .await
+        .unwrap();
+    assert_eq!(globex_in_acme, 0);
     let updated = sqlx::query("UPDATE tasks SET title = title || ' (seen)'")
-        .execute(&mut *tx)
+        .execute(tx.raw())
         .await
         .unwrap()
         .rows_affected();
@@ -192,7 +196,7 @@ async fn raw_sql_in_a_scoped_transaction_sees_one_tenant() {
                    VALUES ($1, $2, $3, 'smuggled', false)";
     {
         // A savepoint, so that the refused statements leave the transaction usable.
-        let mut savepoint = tx.begin().await.unwrap();
+        let mut savepoint = tx.raw().begin().await.unwrap();
         let insert = sqlx::query(smuggle)
             .bind(globex.id.as_uuid())
             .bind(Uuid::now_v7())
@@ -201,7 +205,7 @@ async fn raw_sql_in_a_scoped_transaction_sees_one_tenant() {
             .await;
         assert!(refused_by_policy(insert));
         savepoint.rollback().await.unwrap();
-        let mut savepoint = tx.begin().await.unwrap();
+        let mut savepoint = tx.raw().begin().await.unwrap();
         let moved = sqlx::query("UPDATE tasks SET tenant_id = $1")
             .bind(globex.id.as_uuid())
             .execute(&mut *savepoint)
@@ -213,10 +217,11 @@ async fn raw_sql_in_a_scoped_transaction_sees_one_tenant() {
         .bind(acme.id.as_uuid())
         .bind(Uuid::now_v7())
         .bind(projects[0].id)
-        .execute(&mut *tx)
+        .execute(tx.raw())
         .await
         .unwrap();
-    assert_eq!(count_tasks(&mut *tx).await, 4);
+    assert_eq!(count_tasks(tx.raw()).await, 4);
+    assert_eq!(Task::scoped(&mut tx).count().await.unwrap(), 4);
     tx.commit().await.unwrap();
 
     // The same pooled connection (the pool has one) carries no tenant after the commit.
@@ -251,13 +256,13 @@ async fn raw_sql_in_a_scoped_transaction_sees_one_tenant() {
         .await;
     assert!(refused_by_policy(unscoped));
 
-    // A scoped transaction on a connection (not the pool) works the same; Globex's rows are
-    // Globex's and untouched by Acme's update.
+    // A read connection (`begin_read`, a transaction on PostgreSQL) works the same; Globex's
+    // rows are Globex's and untouched by Acme's update.
     {
-        let mut conn = app.acquire().await.unwrap();
-        let mut tx = begin_scoped(&mut *conn, &globex_scope).await.unwrap();
+        let mut tx = app_store.begin_read(&globex_scope).await.unwrap();
+        assert!(tx.is_transaction());
         let rows: Vec<(Uuid, String)> = sqlx::query_as("SELECT tenant_id, title FROM tasks")
-            .fetch_all(&mut *tx)
+            .fetch_all(tx.raw())
             .await
             .unwrap();
         assert_eq!(rows.len(), 2);

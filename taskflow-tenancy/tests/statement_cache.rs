@@ -5,7 +5,9 @@
 
 #![allow(missing_docs)]
 
-use taskflow_tenancy::{AdminCapability, Backend, Tenant, TenantScope, TenantStore, tenant_scoped};
+use taskflow_tenancy::{
+    AdminCapability, Backend, FetchRows, Tenant, TenantDb, TenantScope, TenantTx, tenant_scoped,
+};
 
 #[tenant_scoped(table = "notes")]
 #[derive(Debug, Clone, PartialEq)]
@@ -51,22 +53,23 @@ where
     Note: for<'r> sqlx::FromRow<'r, DB::Row>,
     Tag: for<'r> sqlx::FromRow<'r, DB::Row>,
     Tenant: for<'r> sqlx::FromRow<'r, DB::Row>,
+    TenantTx<DB>: FetchRows<Note> + FetchRows<Tag>,
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
     for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
 {
-    let store = TenantStore::new(pool.clone());
-    store.migrate().await.unwrap();
+    let db = TenantDb::new(pool);
+    db.migrate().await.unwrap();
     for ddl in schema(DB::DIALECT) {
         sqlx::raw_sql(sqlx::AssertSqlSafe(ddl))
-            .execute(&pool)
+            .execute(db.pool())
             .await
             .unwrap();
     }
     let admin = AdminCapability::grant("tests", "statement cache").unwrap();
-    let a = store.create(&admin, "Acme", "acme").await.unwrap();
-    let b = store.create(&admin, "Globex", "globex").await.unwrap();
-    let acme: TenantScope = store.scope(a.id).await.unwrap();
-    let globex: TenantScope = store.scope(b.id).await.unwrap();
+    let a = db.create(&admin, "Acme", "acme").await.unwrap();
+    let b = db.create(&admin, "Globex", "globex").await.unwrap();
+    let acme: TenantScope = db.scope(a.id).await.unwrap();
+    let globex: TenantScope = db.scope(b.id).await.unwrap();
 
     // Acme's calls render and keep the statements; Globex's reuse them with the same key.
     for (scope, body) in [(&acme, "acme's"), (&globex, "globex's")] {
@@ -75,45 +78,51 @@ where
             body: body.into(),
             stars: 3,
         };
-        Note::scoped(scope).insert(&pool, note).await.unwrap();
+        let mut tx = db.begin(scope).await.unwrap();
+        Note::scoped(&mut tx).insert(note).await.unwrap();
+        tx.commit().await.unwrap();
     }
     for (scope, body) in [(&acme, "acme's"), (&globex, "globex's"), (&acme, "acme's")] {
-        let got = Note::scoped(scope).get(&pool, 1).await.unwrap().unwrap();
+        let mut tx = db.begin_read(scope).await.unwrap();
+        let got = Note::scoped(&mut tx).get(1).await.unwrap().unwrap();
         assert_eq!(got.tenant_id, scope.tenant_id());
         assert_eq!(got.body, body);
         // The same row through the rendered path (a filter makes the statement vary).
-        let filtered = Note::scoped(scope)
+        let filtered = Note::scoped(&mut tx)
             .filter(Note::STARS.ge(0))
-            .get(&pool, 1)
+            .get(1)
             .await
             .unwrap();
         assert_eq!(filtered.as_ref(), Some(&got));
-        assert!(Note::scoped(scope).get(&pool, 2).await.unwrap().is_none());
+        assert!(Note::scoped(&mut tx).get(2).await.unwrap().is_none());
+        tx.commit().await.unwrap();
     }
-    assert_eq!(Note::all_tenants(&admin).count(&pool).await.unwrap(), 2);
+    assert_eq!(Note::all_tenants(&admin).count(db.pool()).await.unwrap(), 2);
     for scope in [&acme, &globex] {
-        let listed = Note::scoped(scope).fetch_all(&pool).await.unwrap();
+        let mut tx = db.begin_read(scope).await.unwrap();
+        let listed = Note::scoped(&mut tx).fetch_all().await.unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].tenant_id, scope.tenant_id());
+        tx.commit().await.unwrap();
     }
 
     // Another model, after Note's statements are cached, runs statements of its own.
-    let tag = Tag::scoped(&globex)
-        .insert(
-            &pool,
-            NewTag {
-                id: 1,
-                label: "urgent".into(),
-            },
-        )
+    let mut tx = db.begin(&globex).await.unwrap();
+    let tag = Tag::scoped(&mut tx)
+        .insert(NewTag {
+            id: 1,
+            label: "urgent".into(),
+        })
         .await
         .unwrap();
-    assert_eq!(Tag::scoped(&globex).get(&pool, 1).await.unwrap(), Some(tag));
-    assert!(Tag::scoped(&acme).get(&pool, 1).await.unwrap().is_none());
-    assert_eq!(
-        Tag::scoped(&globex).fetch_all(&pool).await.unwrap().len(),
-        1
-    );
+    tx.commit().await.unwrap();
+    let mut tx = db.begin_read(&globex).await.unwrap();
+    assert_eq!(Tag::scoped(&mut tx).get(1).await.unwrap(), Some(tag));
+    assert_eq!(Tag::scoped(&mut tx).fetch_all().await.unwrap().len(), 1);
+    tx.commit().await.unwrap();
+    let mut tx = db.begin_read(&acme).await.unwrap();
+    assert!(Tag::scoped(&mut tx).get(1).await.unwrap().is_none());
+    tx.commit().await.unwrap();
 }
 
 #[tokio::test]

@@ -6,11 +6,15 @@
 //!    tenants 403) and puts Acme's [`TenantScope`] in the request;
 //! 2. [`TenantLimitLayer`] gives each tenant its own request budget;
 //! 3. [`AuthClaims`] accepts a token only if it was issued for that same tenant;
-//! 4. every query starts from `Model::scoped(&scope)`, so it binds the tenant: another tenant's
-//!    id is simply not found;
+//! 4. [`TenantTxLayer`] gives the request one transaction of that tenant's, which handlers take
+//!    with the [`RequestTx`] extractor (committed when the answer is a success, rolled back
+//!    otherwise); every query starts from `Model::scoped(&mut *tx)` on it, so it binds the
+//!    tenant: another tenant's id is simply not found;
 //! 5. the schema's composite keys refuse a note that points at another tenant's project.
 //!
 //! [`app`] builds the router; `main.rs` only opens the database and serves it.
+//!
+//! [`RequestTx`]: taskflow_tenancy::axum::RequestTx
 
 mod error;
 mod notes;
@@ -24,36 +28,41 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use taskflow_tenancy::axum::AuthClaims;
+use taskflow_tenancy::axum::{AuthClaims, TenantTxLayer};
 use taskflow_tenancy::jwt::JwtKeys;
 use taskflow_tenancy::layer::TenantLayer;
 use taskflow_tenancy::limit::{TenantLimitLayer, TenantLimits};
 use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
-use taskflow_tenancy::{AdminCapability, Error, TenantScope, TenantStore};
+use taskflow_tenancy::{AdminCapability, Error, TenantDb, TenantScope};
 
 pub use error::ApiError;
 pub use notes::{NewNote, Note};
 pub use projects::{NewProject, Project};
 
+/// The database's handle: the tenants it knows, and the tenant transactions of the requests.
+pub type Db = TenantDb<sqlx::Sqlite>;
+
 /// What the handlers share. `AuthClaims` finds the keys here through `FromRef`.
 #[derive(Debug, Clone, FromRef)]
 pub struct AppState {
-    /// The one pool every tenant's queries run on.
-    pub pool: SqlitePool,
+    /// The handle of the one database every tenant's queries run on.
+    pub db: Db,
     /// The keys that verify (and, at login, issue) tokens.
     pub keys: JwtKeys,
 }
 
 /// The whole HTTP API: `/healthz` for the platform, and the tenant routes under `/api/v1`
-/// behind the tenant layer and the per-tenant limits.
+/// behind the tenant layer, the per-tenant limits and the request transaction.
 pub fn app(state: AppState, resolver: SubdomainResolver, limits: TenantLimits) -> Router {
-    let tenants = TenantCache::new(TenantStore::new(state.pool.clone()));
+    let tenants = TenantCache::new(state.db.clone());
     let tenant_routes = Router::new()
         .route("/api/v1/me", get(me))
         .merge(projects::router())
         .merge(notes::router())
         // Layers added later wrap the earlier ones: the tenant layer runs first, then the
-        // limits, which need the scope it puts in the request.
+        // limits, which need the scope it puts in the request, then the transaction layer,
+        // which the handlers' `RequestTx` opens for that scope on first use.
+        .layer(TenantTxLayer::new(state.db.clone()))
         .layer(TenantLimitLayer::new(limits))
         .layer(TenantLayer::new(resolver, tenants));
     Router::new()
@@ -105,23 +114,23 @@ pub async fn connect(path: &Path) -> sqlx::Result<SqlitePool> {
 }
 
 /// Creates the tenants table and the example's tables if they do not exist.
-pub async fn migrate(pool: &SqlitePool) -> taskflow_tenancy::Result<()> {
-    TenantStore::new(pool.clone()).migrate().await?;
+pub async fn migrate(db: &Db) -> taskflow_tenancy::Result<()> {
+    db.migrate().await?;
     for statement in SCHEMA {
-        sqlx::query(*statement).execute(pool).await?;
+        sqlx::query(*statement).execute(db.pool()).await?;
     }
     Ok(())
 }
 
 /// The tenant with `subdomain`, created as `name` if it does not exist yet.
 pub async fn ensure_tenant(
-    store: &TenantStore<sqlx::Sqlite>,
+    db: &Db,
     admin: &AdminCapability,
     name: &str,
     subdomain: &str,
 ) -> taskflow_tenancy::Result<TenantScope> {
-    match store.create(admin, name, subdomain).await {
-        Ok(_) | Err(Error::SubdomainTaken) => store.scope_by_subdomain(subdomain).await,
+    match db.create(admin, name, subdomain).await {
+        Ok(_) | Err(Error::SubdomainTaken) => db.scope_by_subdomain(subdomain).await,
         Err(other) => Err(other),
     }
 }

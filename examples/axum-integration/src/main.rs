@@ -34,7 +34,7 @@ use example_axum_integration::{AppState, app, connect, ensure_tenant, migrate};
 use taskflow_tenancy::jwt::{JwtKeys, Role};
 use taskflow_tenancy::limit::TenantLimits;
 use taskflow_tenancy::resolve::SubdomainResolver;
-use taskflow_tenancy::{AdminCapability, TenantStore};
+use taskflow_tenancy::{AdminCapability, TenantDb};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -45,12 +45,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
         )
         .init();
 
-    let pool = connect(Path::new("axum-integration.db")).await?;
-    migrate(&pool).await?;
-    let store = TenantStore::new(pool.clone());
+    let db = TenantDb::new(connect(Path::new("axum-integration.db")).await?);
+    migrate(&db).await?;
     let admin = AdminCapability::grant("example-setup", "create the demo tenants")?;
-    let acme = ensure_tenant(&store, &admin, "Acme", "acme").await?;
-    let globex = ensure_tenant(&store, &admin, "Globex", "globex").await?;
+    let acme = ensure_tenant(&db, &admin, "Acme", "acme").await?;
+    let globex = ensure_tenant(&db, &admin, "Globex", "globex").await?;
 
     // Without a configured secret, a fresh one per run: the tokens printed below are the only
     // ones that work, which is what a demo wants.
@@ -76,7 +75,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let listener = tokio::net::TcpListener::bind(&bind).await?;
     tracing::info!("serving on http://{}", listener.local_addr()?);
     let router = app(
-        AppState { pool, keys },
+        AppState { db, keys },
         SubdomainResolver::new("localhost")?,
         TenantLimits::default(),
     );

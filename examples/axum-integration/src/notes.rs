@@ -1,17 +1,15 @@
 //! Notes on a project: `GET`/`POST /api/v1/projects/{id}/notes`, `GET /api/v1/notes/{id}`.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, SubsecRound, Utc};
-use sqlx::SqlitePool;
-use taskflow_tenancy::axum::AuthClaims;
-use taskflow_tenancy::{TenantId, TenantScope, tenant_scoped};
+use taskflow_tenancy::axum::{AuthClaims, RequestTx};
+use taskflow_tenancy::{TenantId, TenantTx, tenant_scoped};
 use uuid::Uuid;
 
 use crate::error::{ApiError, IdPath, JsonBody};
-use crate::{AppState, Project};
+use crate::{AppState, Db, Project};
 
 /// A note in a project of the same tenant.
 #[tenant_scoped(table = "notes")]
@@ -45,34 +43,29 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// The project, if it is one of this tenant's; another tenant's id is not found.
-async fn project(pool: &SqlitePool, scope: &TenantScope, id: Uuid) -> Result<Project, ApiError> {
-    Project::scoped(scope)
-        .get(pool, id)
-        .await?
-        .ok_or(ApiError::NotFound)
+async fn project(tx: &mut TenantTx<sqlx::Sqlite>, id: Uuid) -> Result<Project, ApiError> {
+    Project::scoped(tx).get(id).await?.ok_or(ApiError::NotFound)
 }
 
 async fn list(
     _: AuthClaims,
-    scope: TenantScope,
-    State(pool): State<SqlitePool>,
     IdPath(project_id): IdPath<Uuid>,
+    mut tx: RequestTx<Db>,
 ) -> Result<Json<Vec<Note>>, ApiError> {
-    project(&pool, &scope, project_id).await?;
-    let notes = Note::scoped(&scope)
+    project(&mut tx, project_id).await?;
+    let notes = Note::scoped(&mut *tx)
         .filter(Note::PROJECT_ID.eq(project_id))
         .order_by(Note::CREATED_AT.asc())
         .order_by(Note::ID.asc())
-        .fetch_all(&pool)
+        .fetch_all()
         .await?;
     Ok(Json(notes))
 }
 
 async fn create(
     AuthClaims(claims): AuthClaims,
-    scope: TenantScope,
-    State(pool): State<SqlitePool>,
     IdPath(project_id): IdPath<Uuid>,
+    mut tx: RequestTx<Db>,
     JsonBody(input): JsonBody<CreateNote>,
 ) -> Result<(StatusCode, Json<Note>), ApiError> {
     if input.body.trim().is_empty() || input.body.chars().count() > 10_000 {
@@ -81,7 +74,8 @@ async fn create(
             message: "must be 1 to 10000 characters long",
         });
     }
-    project(&pool, &scope, project_id).await?;
+    // The lookup and the insert run in the request's one transaction.
+    project(&mut tx, project_id).await?;
     let new = NewNote {
         id: Uuid::now_v7(),
         project_id,
@@ -89,9 +83,10 @@ async fn create(
         body: input.body,
         created_at: Utc::now().trunc_subsecs(6),
     };
-    match Note::scoped(&scope).insert(&pool, new).await {
+    match Note::scoped(&mut *tx).insert(new).await {
         Ok(note) => Ok((StatusCode::CREATED, Json(note))),
-        // The project was deleted since we looked: the composite key refuses the note.
+        // The lookup above already turned away another tenant's project; the composite key
+        // is the database's own check of the same thing.
         Err(err) if err.is_foreign_key_violation() => Err(ApiError::NotFound),
         Err(err) => Err(err.into()),
     }
@@ -99,12 +94,11 @@ async fn create(
 
 async fn show(
     _: AuthClaims,
-    scope: TenantScope,
-    State(pool): State<SqlitePool>,
     IdPath(id): IdPath<Uuid>,
+    mut tx: RequestTx<Db>,
 ) -> Result<Json<Note>, ApiError> {
-    let note = Note::scoped(&scope)
-        .get(&pool, id)
+    let note = Note::scoped(&mut *tx)
+        .get(id)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(note))

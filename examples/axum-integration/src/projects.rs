@@ -1,17 +1,15 @@
 //! Projects: `GET`/`POST /api/v1/projects`, `GET /api/v1/projects/{id}`.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, SubsecRound, Utc};
-use sqlx::SqlitePool;
-use taskflow_tenancy::axum::AuthClaims;
-use taskflow_tenancy::{TenantId, TenantScope, tenant_scoped};
+use taskflow_tenancy::axum::{AuthClaims, RequestTx};
+use taskflow_tenancy::{TenantId, tenant_scoped};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::{ApiError, IdPath, JsonBody};
+use crate::{AppState, Db};
 
 /// A project; its name is unique within its tenant.
 #[tenant_scoped(table = "projects", unique(name))]
@@ -39,22 +37,17 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/v1/projects/{id}", get(show))
 }
 
-async fn list(
-    _: AuthClaims,
-    scope: TenantScope,
-    State(pool): State<SqlitePool>,
-) -> Result<Json<Vec<Project>>, ApiError> {
-    let projects = Project::scoped(&scope)
+async fn list(_: AuthClaims, mut tx: RequestTx<Db>) -> Result<Json<Vec<Project>>, ApiError> {
+    let projects = Project::scoped(&mut *tx)
         .order_by(Project::NAME.asc())
-        .fetch_all(&pool)
+        .fetch_all()
         .await?;
     Ok(Json(projects))
 }
 
 async fn create(
     _: AuthClaims,
-    scope: TenantScope,
-    State(pool): State<SqlitePool>,
+    mut tx: RequestTx<Db>,
     JsonBody(input): JsonBody<CreateProject>,
 ) -> Result<(StatusCode, Json<Project>), ApiError> {
     let name = input.name.trim();
@@ -69,7 +62,8 @@ async fn create(
         name: name.to_owned(),
         created_at: Utc::now().trunc_subsecs(6),
     };
-    match Project::scoped(&scope).insert(&pool, new).await {
+    // A refused insert answers 409, and the layer rolls the request's transaction back.
+    match Project::scoped(&mut *tx).insert(new).await {
         Ok(project) => Ok((StatusCode::CREATED, Json(project))),
         Err(err) if err.unique_violation().is_some() => Err(ApiError::Conflict(
             "a project with this name already exists",
@@ -80,12 +74,11 @@ async fn create(
 
 async fn show(
     _: AuthClaims,
-    scope: TenantScope,
-    State(pool): State<SqlitePool>,
     IdPath(id): IdPath<Uuid>,
+    mut tx: RequestTx<Db>,
 ) -> Result<Json<Project>, ApiError> {
-    let project = Project::scoped(&scope)
-        .get(&pool, id)
+    let project = Project::scoped(&mut *tx)
+        .get(id)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(project))

@@ -16,7 +16,7 @@ use taskflow_tenancy::jwt::{JwtKeys, Role};
 use taskflow_tenancy::limit::TenantLimits;
 use taskflow_tenancy::resolve::SubdomainResolver;
 use taskflow_tenancy::testkit::{self, SqliteDb};
-use taskflow_tenancy::{AdminCapability, TenantStore};
+use taskflow_tenancy::{AdminCapability, TenantDb};
 
 struct TestApp {
     _db: SqliteDb,
@@ -40,11 +40,13 @@ impl Answer {
 
 async fn spawn_app(limits: TenantLimits) -> TestApp {
     let db = testkit::sqlite().await.unwrap();
-    migrate(&db.pool).await.unwrap();
-    let store = TenantStore::new(db.pool.clone());
+    let handle = TenantDb::new(db.pool.clone());
+    migrate(&handle).await.unwrap();
     let admin = AdminCapability::grant("example-tests", "the two demo tenants").unwrap();
-    let acme = ensure_tenant(&store, &admin, "Acme", "acme").await.unwrap();
-    let globex = ensure_tenant(&store, &admin, "Globex", "globex")
+    let acme = ensure_tenant(&handle, &admin, "Acme", "acme")
+        .await
+        .unwrap();
+    let globex = ensure_tenant(&handle, &admin, "Globex", "globex")
         .await
         .unwrap();
     let keys = JwtKeys::hs256("a test secret that is long enough for HS256").unwrap();
@@ -54,10 +56,7 @@ async fn spawn_app(limits: TenantLimits) -> TestApp {
         .unwrap();
 
     let router = app(
-        AppState {
-            pool: db.pool.clone(),
-            keys,
-        },
+        AppState { db: handle, keys },
         SubdomainResolver::new("localhost").unwrap(),
         limits,
     );

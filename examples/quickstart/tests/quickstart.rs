@@ -28,6 +28,7 @@ fn quickstart_shows_scoped_crud_and_isolation() {
         "globex: insert of a task in acme's project -> refused by the database (foreign key)",
         "globex: inserted its own project \"Website\"",
         "acme: tasks after globex's attempts: [\"Design logo\", \"Write copy\"]",
+        "second handle: its scope for acme -> refused by the first handle (ForeignScope)",
         "done: globex saw and changed none of acme's rows",
     ];
     // In this order: each line must come after the previous one.

@@ -5,13 +5,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use taskflow_tenancy::TenantScope;
 use taskflow_tenancy::jwt::Role;
 
-use super::extractor::{CurrentUser, JsonBody};
+use super::extractor::{CurrentUser, JsonBody, Tx};
 use super::{ApiError, AppState};
 use crate::model::User;
-use crate::{password, with_scoped};
+use crate::password;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -28,14 +27,20 @@ struct Login {
 /// The same 401 whether the email is unknown or the password wrong, and about the same time:
 /// an unknown email is checked against a dummy hash.
 async fn login(
-    scope: TenantScope,
     State(state): State<AppState>,
+    mut tx: Tx,
     JsonBody(input): JsonBody<Login>,
 ) -> Result<Json<Value>, ApiError> {
     let email = input.email.unwrap_or_default().trim().to_ascii_lowercase();
     let given = input.password.unwrap_or_default();
-    let found = User::scoped(&scope).filter(User::EMAIL.eq(email));
-    let user = with_scoped!(&state.db, &scope, conn => found.fetch_optional(&mut *conn).await)?;
+    let scope = tx.scope().clone();
+    let user = User::scoped(&mut *tx)
+        .filter(User::EMAIL.eq(email))
+        .fetch_optional()
+        .await?;
+    // The password check is slow on purpose: end the transaction (and on SQLite give up the
+    // write lock a POST takes) before it.
+    tx.commit().await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     if !password::verify(&given, hash).await {
         return Err(ApiError::Unauthorized);

@@ -3,14 +3,17 @@
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use taskflow_tenancy::TenantScope;
-use taskflow_tenancy::axum::AuthClaims;
-use taskflow_tenancy::jwt::Role;
+use taskflow_tenancy::axum::{AuthClaims, RequestTx};
+use taskflow_tenancy::{AnyTenantDb, TenantScope};
 use uuid::Uuid;
 
 use super::{ApiError, AppState};
 use crate::model::User;
-use crate::with_scoped;
+use taskflow_tenancy::jwt::Role;
+
+/// The request's tenant transaction: one connection per request, shared by every extractor
+/// and the handler, committed when the handler answers with a success.
+pub(crate) type Tx = RequestTx<AnyTenantDb>;
 
 /// `axum::Json` whose rejection is an [`ApiError`]: a malformed body, a wrong content type or
 /// a body over the limit answer in the API's shape.
@@ -66,15 +69,17 @@ impl FromRequestParts<AppState> for CurrentUser {
         let AuthClaims(claims) = AuthClaims::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let scope = TenantScope::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
         let id =
             Uuid::parse_str(&claims.sub).map_err(|_| ApiError::Unauthorized.into_response())?;
-        let user =
-            with_scoped!(&state.db, &scope, conn => User::scoped(&scope).get(&mut *conn, id).await)
-                .map_err(|e| ApiError::from(e).into_response())?
-                .ok_or_else(|| ApiError::Unauthorized.into_response())?;
+        let mut tx = Tx::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let scope = tx.scope().clone();
+        let user = User::scoped(&mut *tx)
+            .get(id)
+            .await
+            .map_err(|e| ApiError::from(e).into_response())?
+            .ok_or_else(|| ApiError::Unauthorized.into_response())?;
         let role = user.role.parse::<Role>().map_err(|_| {
             ApiError::Internal(format!("user {id} has no valid role")).into_response()
         })?;

@@ -18,9 +18,7 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    state
-        .db
-        .ping()
+    crate::db::ping(&state.db)
         .await
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
     let queue = match &state.wakeups {
@@ -34,6 +32,6 @@ async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
         None => "in-process",
     };
     Ok(Json(
-        json!({ "status": "ok", "database": state.db.backend_name(), "jobs": queue }),
+        json!({ "status": "ok", "database": crate::db::backend_name(&state.db), "jobs": queue }),
     ))
 }

@@ -1,18 +1,16 @@
 //! Projects: `GET`/`POST /api/v1/projects`, `GET`/`PATCH`/`DELETE /api/v1/projects/{id}`.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use taskflow_tenancy::jobs::JobStore;
+use taskflow_tenancy::jobs;
 use uuid::Uuid;
 
-use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, nullable};
+use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, Tx, nullable};
 use super::page::{Page, PageQuery};
 use super::{ApiError, AppState};
 use crate::model::{NewProject, Project, ProjectPatch, Report, now};
-use crate::with_scoped;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -50,18 +48,18 @@ fn check_description(description: Option<String>) -> Result<Option<String>, ApiE
 
 async fn list(
     me: CurrentUser,
-    State(state): State<AppState>,
+    mut tx: Tx,
     QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<Json<Page<Project>>, ApiError> {
     let request = query.check(&me.scope)?;
-    let mut select = Project::scoped(&me.scope).limit(request.fetch());
+    let mut select = Project::scoped(&mut *tx).limit(request.fetch());
     select = match request.after {
         Some(after) => select.after(Project::CREATED_AT.asc(), after.created_at, after.id),
         None => select
             .order_by(Project::CREATED_AT.asc())
             .order_by(Project::ID.asc()),
     };
-    let projects = with_scoped!(&state.db, &me.scope, conn => select.fetch_all(&mut *conn).await)?;
+    let projects = select.fetch_all().await?;
     Ok(Json(
         request.page(&me.scope, projects, |p| (p.created_at, p.id)),
     ))
@@ -74,8 +72,8 @@ struct CreateProject {
 }
 
 async fn create(
-    me: CurrentUser,
-    State(state): State<AppState>,
+    _me: CurrentUser,
+    mut tx: Tx,
     JsonBody(input): JsonBody<CreateProject>,
 ) -> Result<(StatusCode, Json<Project>), ApiError> {
     let name = check_name(input.name.as_deref().unwrap_or_default())?;
@@ -88,16 +86,18 @@ async fn create(
         created_at: at,
         updated_at: at,
     };
-    let project = with_scoped!(&state.db, &me.scope, conn => Project::scoped(&me.scope).insert(&mut *conn, new).await)?;
+    let project = Project::scoped(&mut *tx).insert(new).await?;
     Ok((StatusCode::CREATED, Json(project)))
 }
 
 async fn show(
-    me: CurrentUser,
-    State(state): State<AppState>,
+    _me: CurrentUser,
+    mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<Json<Project>, ApiError> {
-    let project = with_scoped!(&state.db, &me.scope, conn => Project::scoped(&me.scope).get(&mut *conn, id).await)?
+    let project = Project::scoped(&mut *tx)
+        .get(id)
+        .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(project))
 }
@@ -110,61 +110,49 @@ struct UpdateProject {
 }
 
 async fn update(
-    me: CurrentUser,
-    State(state): State<AppState>,
+    _me: CurrentUser,
+    mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
-    JsonBody(input): JsonBody<UpdateProject>,
+    input: Result<JsonBody<UpdateProject>, ApiError>,
 ) -> Result<Json<Project>, ApiError> {
+    // Another tenant's project is not found, whatever the body holds.
+    Project::scoped(&mut *tx)
+        .get(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let JsonBody(input) = input?;
     let patch = ProjectPatch {
         name: input.name.as_deref().map(check_name).transpose()?,
         description: input.description.map(check_description).transpose()?,
         updated_at: Some(now()),
         ..ProjectPatch::default()
     };
-    let scoped = || Project::scoped(&me.scope);
-    let project = with_scoped!(&state.db, &me.scope, conn => async {
-        // Read back rather than trust the count: MySQL counts changed rows, not matched ones.
-        scoped().update_by_key(&mut *conn, id, &patch).await?;
-        scoped().get(&mut *conn, id).await
-    }.await)?
-    .ok_or(ApiError::NotFound)?;
+    // Read back rather than trust the count: MySQL counts changed rows, not matched ones.
+    Project::scoped(&mut *tx).update_by_key(id, &patch).await?;
+    let project = Project::scoped(&mut *tx)
+        .get(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(Json(project))
 }
 
 /// Deletes the project; the schema's cascades delete its tasks, their comments and its
 /// reports, and the reports' jobs (with the CSV they computed) go in the same transaction.
 async fn remove(
-    me: CurrentUser,
-    State(state): State<AppState>,
+    _me: CurrentUser,
+    mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let scope = &me.scope;
-    let touch = ProjectPatch {
-        updated_at: Some(now()),
-        ..ProjectPatch::default()
-    };
-    let deleted = with_scoped!(&state.db, scope, pool, conn => async {
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        // A write first: on SQLite a transaction that begins with a read cannot always
-        // become a writer while another connection writes.
-        if !Project::scoped(scope).update_by_key(&mut *tx, id, &touch).await? {
-            return Ok(false);
-        }
-        let jobs: Vec<Uuid> = Report::scoped(scope)
-            .filter(Report::PROJECT_ID.eq(id))
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(|report| report.job_id)
-            .collect();
-        let deleted = Project::scoped(scope).delete_by_key(&mut *tx, id).await?;
-        JobStore::new(pool.clone()).delete(&mut *tx, scope, &jobs).await?;
-        tx.commit().await?;
-        Ok::<_, ApiError>(deleted)
-    }.await)?;
-    if deleted {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound)
+    let jobs: Vec<Uuid> = Report::scoped(&mut *tx)
+        .filter(Report::PROJECT_ID.eq(id))
+        .fetch_all()
+        .await?
+        .into_iter()
+        .map(|report| report.job_id)
+        .collect();
+    if !Project::scoped(&mut *tx).delete_by_key(id).await? {
+        return Err(ApiError::NotFound);
     }
+    jobs::delete(&mut *tx, &jobs).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

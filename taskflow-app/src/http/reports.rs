@@ -11,16 +11,15 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use taskflow_tenancy::TenantScope;
-use taskflow_tenancy::jobs::{Job, JobStatus, JobStore};
+use taskflow_tenancy::AnyTenantTx;
+use taskflow_tenancy::jobs::{self, Job, JobStatus};
 use uuid::Uuid;
 
-use super::extractor::{CurrentUser, IdPath, QueryParams};
+use super::extractor::{CurrentUser, IdPath, QueryParams, Tx};
 use super::page::{Page, PageQuery};
 use super::{ApiError, AppState};
 use crate::model::{NewReport, Project, Report, now};
 use crate::reports::{KIND, payload};
-use crate::{with_pool, with_scoped};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -54,31 +53,37 @@ impl ReportView {
 }
 
 /// The report and its job; not found unless both are this tenant's.
-async fn load(state: &AppState, scope: &TenantScope, id: Uuid) -> Result<(Report, Job), ApiError> {
-    let report =
-        with_scoped!(&state.db, scope, conn => Report::scoped(scope).get(&mut *conn, id).await)?
-            .ok_or(ApiError::NotFound)?;
-    let job = job_of(state, scope, &report).await?;
+async fn load(tx: &mut AnyTenantTx, id: Uuid) -> Result<(Report, Job), ApiError> {
+    let report = Report::scoped(&mut *tx)
+        .get(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let job = job_of(tx, &report).await?;
     Ok((report, job))
 }
 
-/// The job of a report read (and committed) before: the job store reads on a connection of
-/// its own, so never call this while holding one.
-async fn job_of(state: &AppState, scope: &TenantScope, report: &Report) -> Result<Job, ApiError> {
-    with_pool!(&state.db, pool => JobStore::new(pool.clone()).get(scope, report.job_id).await)?
+/// The job of a report.
+async fn job_of(tx: &mut AnyTenantTx, report: &Report) -> Result<Job, ApiError> {
+    jobs::get(tx, report.job_id)
+        .await?
         .ok_or_else(|| ApiError::Internal(format!("report {} has no job", report.id)))
 }
 
 /// The project's reports, with their jobs' state; another tenant's project is not found.
 async fn list(
     me: CurrentUser,
-    State(state): State<AppState>,
+    mut tx: Tx,
     IdPath(project_id): IdPath<Uuid>,
-    QueryParams(query): QueryParams<PageQuery>,
+    query: Result<QueryParams<PageQuery>, ApiError>,
 ) -> Result<Json<Page<ReportView>>, ApiError> {
+    // Another tenant's project is not found, whatever the query string says.
+    if Project::scoped(&mut *tx).get(project_id).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let QueryParams(query) = query?;
     let scope = &me.scope;
     let request = query.check(scope)?;
-    let mut select = Report::scoped(scope)
+    let mut select = Report::scoped(&mut *tx)
         .filter(Report::PROJECT_ID.eq(project_id))
         .limit(request.fetch());
     select = match request.after {
@@ -87,16 +92,10 @@ async fn list(
             .order_by(Report::CREATED_AT.asc())
             .order_by(Report::ID.asc()),
     };
-    let reports = with_scoped!(&state.db, scope, conn => async {
-        if Project::scoped(scope).get(&mut *conn, project_id).await?.is_none() {
-            return Err(ApiError::NotFound);
-        }
-        Ok(select.fetch_all(&mut *conn).await?)
-    }.await)?;
+    let reports = select.fetch_all().await?;
     let page = request.page(scope, reports, |r| (r.created_at, r.id));
     let ids: Vec<Uuid> = page.items.iter().map(|r| r.job_id).collect();
-    let jobs =
-        with_pool!(&state.db, pool => JobStore::new(pool.clone()).get_many(scope, &ids).await)?;
+    let jobs = jobs::get_many(&mut *tx, &ids).await?;
     let jobs: HashMap<Uuid, Job> = jobs.into_iter().map(|job| (job.id, job)).collect();
     let items = page
         .items
@@ -116,11 +115,14 @@ async fn list(
 /// Writes the report row and enqueues its job in one transaction: there is never a report
 /// without a job, nor a job for a report that was not saved.
 async fn create(
-    me: CurrentUser,
+    _me: CurrentUser,
     State(state): State<AppState>,
+    mut tx: Tx,
     IdPath(project_id): IdPath<Uuid>,
 ) -> Result<(StatusCode, Json<ReportView>), ApiError> {
-    let scope = &me.scope;
+    if Project::scoped(&mut *tx).get(project_id).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
     // With Redis, a queue that is down refuses the report before anything is written.
     if let Some(wakeups) = &state.wakeups {
         wakeups
@@ -128,35 +130,22 @@ async fn create(
             .await
             .map_err(|e| ApiError::Unavailable(e.to_string()))?;
     }
-    let report = with_scoped!(&state.db, scope, pool, conn => async {
-        if Project::scoped(scope).get(&mut *conn, project_id).await?.is_none() {
-            return Err(ApiError::NotFound);
-        }
-        // Writes only in the transaction: on SQLite, a transaction that reads first cannot
-        // always upgrade to a writer while the job runner writes.
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        let jobs = JobStore::new(pool.clone());
-        let job_id = jobs.enqueue(&mut *tx, scope, KIND, payload(project_id)).await?;
-        let new = NewReport {
-            id: Uuid::now_v7(),
-            project_id,
-            job_id,
-            created_at: now(),
-        };
-        let report = match Report::scoped(scope).insert(&mut *tx, new).await {
-            Ok(report) => report,
-            // The project was deleted since it was read.
-            Err(taskflow_tenancy::Error::Database(sqlx::Error::Database(e)))
-                if e.is_foreign_key_violation() =>
-            {
-                return Err(ApiError::NotFound);
-            }
-            Err(e) => return Err(e.into()),
-        };
-        tx.commit().await?;
-        Ok(report)
-    }.await)?;
-    let job = job_of(&state, scope, &report).await?;
+    let job_id = jobs::enqueue(&mut *tx, KIND, payload(project_id)).await?;
+    let new = NewReport {
+        id: Uuid::now_v7(),
+        project_id,
+        job_id,
+        created_at: now(),
+    };
+    let report = match Report::scoped(&mut *tx).insert(new).await {
+        Ok(report) => report,
+        // The project was deleted since it was read.
+        Err(e) if e.is_foreign_key_violation() => return Err(ApiError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let job = job_of(&mut tx, &report).await?;
+    // Committed before the workers are woken, so that the one woken finds the job.
+    tx.commit().await?;
     if let Some(wakeups) = &state.wakeups {
         // The job is committed: a lost wake-up only delays it to the workers' next poll.
         if let Err(e) = wakeups.notify(job.id).await {
@@ -167,20 +156,20 @@ async fn create(
 }
 
 async fn show(
-    me: CurrentUser,
-    State(state): State<AppState>,
+    _me: CurrentUser,
+    mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<Json<ReportView>, ApiError> {
-    let (report, job) = load(&state, &me.scope, id).await?;
+    let (report, job) = load(&mut tx, id).await?;
     Ok(Json(ReportView::new(&report, &job)))
 }
 
 async fn download(
-    me: CurrentUser,
-    State(state): State<AppState>,
+    _me: CurrentUser,
+    mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<Response, ApiError> {
-    let (_, job) = load(&state, &me.scope, id).await?;
+    let (_, job) = load(&mut tx, id).await?;
     match (job.status, job.result) {
         (JobStatus::Done, Some(csv)) => Ok((
             [

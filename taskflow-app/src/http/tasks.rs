@@ -2,20 +2,18 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use taskflow_tenancy::TenantScope;
+use taskflow_tenancy::AnyTenantTx;
 use uuid::Uuid;
 
-use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, nullable};
+use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, Tx, nullable};
 use super::page::{Page, PageQuery};
 use super::{ApiError, AppState};
 use crate::model::{NewTask, Project, Task, TaskPatch, User, now};
-use crate::with_scoped;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -28,9 +26,8 @@ const PRIORITIES: [&str; 3] = ["low", "medium", "high"];
 const MAX_DESCRIPTION: usize = 10_000;
 
 /// The project, if it is one of this tenant's; another tenant's id is not found.
-async fn project(state: &AppState, scope: &TenantScope, id: Uuid) -> Result<Project, ApiError> {
-    with_scoped!(&state.db, scope, conn => Project::scoped(scope).get(&mut *conn, id).await)?
-        .ok_or(ApiError::NotFound)
+async fn project(tx: &mut AnyTenantTx, id: Uuid) -> Result<Project, ApiError> {
+    Project::scoped(tx).get(id).await?.ok_or(ApiError::NotFound)
 }
 
 #[derive(Debug, Deserialize)]
@@ -43,16 +40,19 @@ struct TaskQuery {
 
 async fn list(
     me: CurrentUser,
-    State(state): State<AppState>,
+    mut tx: Tx,
     IdPath(project_id): IdPath<Uuid>,
-    QueryParams(query): QueryParams<TaskQuery>,
+    query: Result<QueryParams<TaskQuery>, ApiError>,
 ) -> Result<Json<Page<Task>>, ApiError> {
+    // Another tenant's project is not found, whatever the query string says.
+    project(&mut tx, project_id).await?;
+    let QueryParams(query) = query?;
     let request = PageQuery {
         limit: query.limit,
         cursor: query.cursor,
     }
     .check(&me.scope)?;
-    let mut select = Task::scoped(&me.scope)
+    let mut select = Task::scoped(&mut *tx)
         .filter(Task::PROJECT_ID.eq(project_id))
         .limit(request.fetch());
     if let Some(status) = query.status {
@@ -74,8 +74,7 @@ async fn list(
             .order_by(Task::CREATED_AT.asc())
             .order_by(Task::ID.asc()),
     };
-    project(&state, &me.scope, project_id).await?;
-    let tasks = with_scoped!(&state.db, &me.scope, conn => select.fetch_all(&mut *conn).await)?;
+    let tasks = select.fetch_all().await?;
     Ok(Json(
         request.page(&me.scope, tasks, |t| (t.created_at, t.id)),
     ))
@@ -105,12 +104,7 @@ struct CheckedTask {
 impl TaskInput {
     /// Checks every field that is present; `creating` also requires a title. The assignee and
     /// the project must belong to this tenant: any other id is a 422.
-    async fn check(
-        self,
-        state: &AppState,
-        scope: &TenantScope,
-        creating: bool,
-    ) -> Result<CheckedTask, ApiError> {
+    async fn check(self, tx: &mut AnyTenantTx, creating: bool) -> Result<CheckedTask, ApiError> {
         let mut fields = BTreeMap::new();
         let mut bad = |field: &str, message: &str| {
             fields.insert(field.to_owned(), message.to_owned());
@@ -164,7 +158,7 @@ impl TaskInput {
                 .ok()
         });
         if let Some(Some(assignee)) = assignee_id {
-            let known = with_scoped!(&state.db, scope, conn => User::scoped(scope).get(&mut *conn, assignee).await)?;
+            let known = User::scoped(&mut *tx).get(assignee).await?;
             if known.is_none() {
                 fields.insert(
                     "assignee_id".to_owned(),
@@ -173,7 +167,7 @@ impl TaskInput {
             }
         }
         if let Some(project_id) = project_id {
-            let known = with_scoped!(&state.db, scope, conn => Project::scoped(scope).get(&mut *conn, project_id).await)?;
+            let known = Project::scoped(&mut *tx).get(project_id).await?;
             if known.is_none() {
                 fields.insert(
                     "project_id".to_owned(),
@@ -210,17 +204,19 @@ fn reference_gone(err: taskflow_tenancy::Error) -> ApiError {
 }
 
 async fn create(
-    me: CurrentUser,
-    State(state): State<AppState>,
+    _me: CurrentUser,
+    mut tx: Tx,
     IdPath(project_id): IdPath<Uuid>,
-    JsonBody(input): JsonBody<TaskInput>,
+    input: Result<JsonBody<TaskInput>, ApiError>,
 ) -> Result<(StatusCode, Json<Task>), ApiError> {
-    project(&state, &me.scope, project_id).await?;
+    // Another tenant's project is not found, whatever the body holds.
+    project(&mut tx, project_id).await?;
+    let JsonBody(input) = input?;
     let input = TaskInput {
         project_id: None,
         ..input
     };
-    let CheckedTask { patch } = input.check(&state, &me.scope, true).await?;
+    let CheckedTask { patch } = input.check(&mut tx, true).await?;
     let at = now();
     let new = NewTask {
         id: Uuid::now_v7(),
@@ -234,49 +230,58 @@ async fn create(
         created_at: at,
         updated_at: at,
     };
-    let task = with_scoped!(&state.db, &me.scope, conn => Task::scoped(&me.scope).insert(&mut *conn, new).await)
+    let task = Task::scoped(&mut *tx)
+        .insert(new)
+        .await
         .map_err(reference_gone)?;
     Ok((StatusCode::CREATED, Json(task)))
 }
 
 async fn show(
-    me: CurrentUser,
-    State(state): State<AppState>,
+    _me: CurrentUser,
+    mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<Json<Task>, ApiError> {
-    let task = with_scoped!(&state.db, &me.scope, conn => Task::scoped(&me.scope).get(&mut *conn, id).await)?
+    let task = Task::scoped(&mut *tx)
+        .get(id)
+        .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(task))
 }
 
 async fn update(
-    me: CurrentUser,
-    State(state): State<AppState>,
+    _me: CurrentUser,
+    mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
-    JsonBody(input): JsonBody<TaskInput>,
+    input: Result<JsonBody<TaskInput>, ApiError>,
 ) -> Result<Json<Task>, ApiError> {
-    let scoped = || Task::scoped(&me.scope);
-    with_scoped!(&state.db, &me.scope, conn => scoped().get(&mut *conn, id).await)?
+    // Another tenant's task is not found, whatever the body holds.
+    Task::scoped(&mut *tx)
+        .get(id)
+        .await?
         .ok_or(ApiError::NotFound)?;
-    let CheckedTask { mut patch } = input.check(&state, &me.scope, false).await?;
+    let JsonBody(input) = input?;
+    let CheckedTask { mut patch } = input.check(&mut tx, false).await?;
     patch.updated_at = Some(now());
-    let task = with_scoped!(&state.db, &me.scope, conn => async {
-        // Read back rather than trust the count: MySQL counts changed rows, not matched ones.
-        scoped().update_by_key(&mut *conn, id, &patch).await?;
-        scoped().get(&mut *conn, id).await
-    }.await)
-    .map_err(reference_gone)?
-    .ok_or(ApiError::NotFound)?;
+    // Read back rather than trust the count: MySQL counts changed rows, not matched ones.
+    Task::scoped(&mut *tx)
+        .update_by_key(id, &patch)
+        .await
+        .map_err(reference_gone)?;
+    let task = Task::scoped(&mut *tx)
+        .get(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(Json(task))
 }
 
 /// Deletes the task; the schema's cascade deletes its comments.
 async fn remove(
-    me: CurrentUser,
-    State(state): State<AppState>,
+    _me: CurrentUser,
+    mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let deleted = with_scoped!(&state.db, &me.scope, conn => Task::scoped(&me.scope).delete_by_key(&mut *conn, id).await)?;
+    let deleted = Task::scoped(&mut *tx).delete_by_key(id).await?;
     if deleted {
         Ok(StatusCode::NO_CONTENT)
     } else {

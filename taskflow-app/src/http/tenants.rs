@@ -2,7 +2,6 @@
 //! (`GET /api/v1/admin/tenants`, `PATCH /api/v1/admin/tenants/{id}`).
 
 use std::collections::BTreeMap;
-use std::future::Future;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,19 +9,14 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::{Executor, FromRow};
 use taskflow_tenancy::jwt::Role;
-use taskflow_tenancy::{
-    AdminCapability, Backend, Tenant, TenantId, TenantStore, validate_subdomain,
-};
+use taskflow_tenancy::{AdminCapability, Tenant, TenantId, validate_subdomain};
 use uuid::Uuid;
 
 use super::extractor::{IdPath, JsonBody, Operator};
 use super::users::{UserInput, new_user};
 use super::{ApiError, AppState};
-use crate::db::EnterScope;
 use crate::model::User;
-use crate::with_pool;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -72,16 +66,10 @@ async fn signup(
     let new = new_user(owner).await?;
 
     let admin = AdminCapability::grant("signup", "create a tenant and its owner")?;
-    let (tenant, scope, user) = with_pool!(&state.db, pool => async {
-        let store = TenantStore::new(pool.clone());
-        let mut tx = pool.begin().await?;
-        let tenant = store.create_in(&mut *tx, &admin, name, subdomain).await?;
-        let scope = store.admin_scope_in(&mut *tx, &admin, tenant.id).await?;
-        tx.enter_scope(&scope).await?;
-        let user = User::scoped(&scope).insert(&mut *tx, new).await?;
-        tx.commit().await?;
-        Ok::<_, ApiError>((tenant, scope, user))
-    }.await)?;
+    let (tenant, mut tx) = state.db.create_and_begin(&admin, name, subdomain).await?;
+    let scope = tx.scope().clone();
+    let user = User::scoped(&mut tx).insert(new).await?;
+    tx.commit().await?;
     // A request to the subdomain before it existed left a "no such tenant" in the cache.
     state.tenants.invalidate(&tenant.subdomain);
     let token = state.keys.issue(&scope, user.id.to_string(), Role::Owner)?;
@@ -93,8 +81,7 @@ async fn signup(
 
 async fn list(_: Operator, State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let admin = AdminCapability::grant("operator", "list tenants in the operator console")?;
-    let tenants: Vec<Tenant> =
-        with_pool!(&state.db, pool => list_tenants(TenantStore::new(pool.clone()), admin).await)?;
+    let tenants: Vec<Tenant> = state.db.list(&admin).await?;
     Ok(Json(json!({ "items": tenants, "next_cursor": null })))
 }
 
@@ -123,47 +110,11 @@ async fn set_active(
             "suspend a tenant"
         },
     )?;
-    let tenant = with_pool!(&state.db, pool => set_tenant_active(TenantStore::new(pool.clone()), admin, id, active).await)?
-        .ok_or(ApiError::NotFound)?;
+    if state.db.get(id).await?.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let tenant = state.db.set_active(&admin, id, active).await?;
     state.tenants.invalidate_id(tenant.id);
     state.tenants.invalidate(&tenant.subdomain);
     Ok(Json(tenant))
-}
-
-// The two functions below only wrap the store's `async fn`s. Written generic, with a declared
-// `Send`, the compiler proves `Send` once for every backend; called on a concrete store inside
-// a handler, it cannot (rust-lang/rust#100013) and the handler would not be a `Handler`.
-
-#[allow(clippy::manual_async_fn)]
-fn list_tenants<DB>(
-    store: TenantStore<DB>,
-    admin: AdminCapability,
-) -> impl Future<Output = taskflow_tenancy::Result<Vec<Tenant>>> + Send
-where
-    DB: Backend,
-    Tenant: for<'r> FromRow<'r, DB::Row>,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-{
-    async move { store.list(&admin).await }
-}
-
-/// The tenant after the change, or `None` when there is no such tenant.
-#[allow(clippy::manual_async_fn)]
-fn set_tenant_active<DB>(
-    store: TenantStore<DB>,
-    admin: AdminCapability,
-    id: TenantId,
-    active: bool,
-) -> impl Future<Output = taskflow_tenancy::Result<Option<Tenant>>> + Send
-where
-    DB: Backend,
-    Tenant: for<'r> FromRow<'r, DB::Row>,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-{
-    async move {
-        if store.get(id).await?.is_none() {
-            return Ok(None);
-        }
-        store.set_active(&admin, id, active).await.map(Some)
-    }
 }

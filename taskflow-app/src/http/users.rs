@@ -5,20 +5,19 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use taskflow_tenancy::TenantScope;
+use taskflow_tenancy::AnyTenantTx;
 use taskflow_tenancy::jwt::Role;
 use uuid::Uuid;
 
-use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams};
+use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, Tx};
 use super::page::{Page, PageQuery};
 use super::{ApiError, AppState};
 use crate::model::{Comment, CommentPatch, NewUser, Task, TaskPatch, User, UserPatch, now};
-use crate::{password, with_scoped};
+use crate::password;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -124,18 +123,18 @@ pub(crate) async fn new_user(user: CheckedUser) -> Result<NewUser, ApiError> {
 
 async fn list(
     me: CurrentUser,
-    State(state): State<AppState>,
+    mut tx: Tx,
     QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<Json<Page<User>>, ApiError> {
     let request = query.check(&me.scope)?;
-    let mut select = User::scoped(&me.scope).limit(request.fetch());
+    let mut select = User::scoped(&mut *tx).limit(request.fetch());
     select = match request.after {
         Some(after) => select.after(User::CREATED_AT.asc(), after.created_at, after.id),
         None => select
             .order_by(User::CREATED_AT.asc())
             .order_by(User::ID.asc()),
     };
-    let users = with_scoped!(&state.db, &me.scope, conn => select.fetch_all(&mut *conn).await)?;
+    let users = select.fetch_all().await?;
     Ok(Json(
         request.page(&me.scope, users, |u| (u.created_at, u.id)),
     ))
@@ -143,7 +142,7 @@ async fn list(
 
 async fn create(
     me: CurrentUser,
-    State(state): State<AppState>,
+    mut tx: Tx,
     JsonBody(input): JsonBody<UserInput>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
     me.require_user_manager()?;
@@ -152,16 +151,18 @@ async fn create(
         return Err(ApiError::Forbidden("only an owner can make an owner"));
     }
     let new = new_user(user).await?;
-    let user = with_scoped!(&state.db, &me.scope, conn => User::scoped(&me.scope).insert(&mut *conn, new).await)?;
+    let user = User::scoped(&mut *tx).insert(new).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
 async fn show(
-    me: CurrentUser,
-    State(state): State<AppState>,
+    _me: CurrentUser,
+    mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<Json<User>, ApiError> {
-    let user = with_scoped!(&state.db, &me.scope, conn => User::scoped(&me.scope).get(&mut *conn, id).await)?
+    let user = User::scoped(&mut *tx)
+        .get(id)
+        .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(user))
 }
@@ -173,21 +174,18 @@ struct UpdateUser {
 }
 
 /// Whether the tenant has an owner besides `user`.
-async fn has_another_owner(
-    state: &AppState,
-    scope: &TenantScope,
-    user: Uuid,
-) -> Result<bool, ApiError> {
-    let others = User::scoped(scope)
+async fn has_another_owner(tx: &mut AnyTenantTx, user: Uuid) -> Result<bool, ApiError> {
+    Ok(User::scoped(tx)
         .filter(User::ROLE.eq("owner".to_owned()))
-        .filter(User::ID.ne(user));
-    Ok(with_scoped!(&state.db, scope, conn => others.exists(&mut *conn).await)?)
+        .filter(User::ID.ne(user))
+        .exists()
+        .await?)
 }
 
 /// The checks every change to `target` goes through: who may touch it, and the last owner.
 async fn check_change(
     me: &CurrentUser,
-    state: &AppState,
+    tx: &mut AnyTenantTx,
     target: &User,
     new_role: Option<Role>,
 ) -> Result<(), ApiError> {
@@ -199,7 +197,7 @@ async fn check_change(
         ));
     }
     let stops_being_owner = is_owner && new_role != Some(Role::Owner);
-    if stops_being_owner && !has_another_owner(state, &me.scope, target.id).await? {
+    if stops_being_owner && !has_another_owner(tx, target.id).await? {
         return Err(ApiError::Conflict("a tenant must keep at least one owner"));
     }
     Ok(())
@@ -207,11 +205,17 @@ async fn check_change(
 
 async fn update(
     me: CurrentUser,
-    State(state): State<AppState>,
+    mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
-    JsonBody(input): JsonBody<UpdateUser>,
+    input: Result<JsonBody<UpdateUser>, ApiError>,
 ) -> Result<Json<User>, ApiError> {
     me.require_user_manager()?;
+    // Another tenant's user is not found, whatever the body holds.
+    let target = User::scoped(&mut *tx)
+        .get(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let JsonBody(input) = input?;
     let mut fields = BTreeMap::new();
     let name = input
         .name
@@ -232,12 +236,9 @@ async fn update(
     if !fields.is_empty() {
         return Err(ApiError::Validation(fields));
     }
-    let scoped = || User::scoped(&me.scope);
-    let target = with_scoped!(&state.db, &me.scope, conn => scoped().get(&mut *conn, id).await)?
-        .ok_or(ApiError::NotFound)?;
     let role_change = role.filter(|r| r.as_str() != target.role);
     if role_change.is_some() {
-        check_change(&me, &state, &target, role_change).await?;
+        check_change(&me, &mut tx, &target, role_change).await?;
     } else if target.role == Role::Owner.as_str() && me.role != Role::Owner {
         return Err(ApiError::Forbidden(
             "only an owner can change or remove an owner",
@@ -248,11 +249,11 @@ async fn update(
         role: role_change.map(|r| r.as_str().to_owned()),
         ..UserPatch::default()
     };
-    let user = with_scoped!(&state.db, &me.scope, conn => async {
-        scoped().update_by_key(&mut *conn, id, &patch).await?;
-        scoped().get(&mut *conn, id).await
-    }.await)?
-    .ok_or(ApiError::NotFound)?;
+    User::scoped(&mut *tx).update_by_key(id, &patch).await?;
+    let user = User::scoped(&mut *tx)
+        .get(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(Json(user))
 }
 
@@ -260,14 +261,14 @@ async fn update(
 /// all in one transaction.
 async fn remove(
     me: CurrentUser,
-    State(state): State<AppState>,
+    mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let scope = &me.scope;
-    let target =
-        with_scoped!(&state.db, scope, conn => User::scoped(scope).get(&mut *conn, id).await)?
-            .ok_or(ApiError::NotFound)?;
-    check_change(&me, &state, &target, None).await?;
+    let target = User::scoped(&mut *tx)
+        .get(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    check_change(&me, &mut tx, &target, None).await?;
     let unassign = TaskPatch {
         assignee_id: Some(None),
         updated_at: Some(now()),
@@ -277,21 +278,15 @@ async fn remove(
         author_id: Some(None),
         ..CommentPatch::default()
     };
-    let deleted = with_scoped!(&state.db, scope, conn => async {
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        Task::scoped(scope)
-            .filter(Task::ASSIGNEE_ID.eq(id))
-            .update(&mut *tx, &unassign)
-            .await?;
-        Comment::scoped(scope)
-            .filter(Comment::AUTHOR_ID.eq(id))
-            .update(&mut *tx, &orphan)
-            .await?;
-        let deleted = User::scoped(scope).delete_by_key(&mut *tx, id).await?;
-        tx.commit().await?;
-        Ok::<_, ApiError>(deleted)
-    }.await)?;
-    if deleted {
+    Task::scoped(&mut *tx)
+        .filter(Task::ASSIGNEE_ID.eq(id))
+        .update(&unassign)
+        .await?;
+    Comment::scoped(&mut *tx)
+        .filter(Comment::AUTHOR_ID.eq(id))
+        .update(&orphan)
+        .await?;
+    if User::scoped(&mut *tx).delete_by_key(id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)

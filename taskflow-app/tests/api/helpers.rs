@@ -2,6 +2,9 @@
 //! HTTP client that talks to it with whatever `Host` a test wants.
 
 use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -13,9 +16,30 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 use taskflow_app::Config;
-use taskflow_app::db::Db;
 use taskflow_app::http::{AppState, app};
-use taskflow_tenancy::testkit;
+use taskflow_tenancy::{AnyTenantDb, TenantDb, testkit};
+
+/// Runs `$body` with `$pool` bound to the concrete pool of `$db` (an `&AnyTenantDb`), once per
+/// backend: for tests that look under the app with SQL of their own.
+#[macro_export]
+macro_rules! on_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            taskflow_tenancy::AnyTenantDb::Sqlite(db) => {
+                let $pool = db.pool();
+                $body
+            }
+            taskflow_tenancy::AnyTenantDb::MySql(db) => {
+                let $pool = db.pool();
+                $body
+            }
+            taskflow_tenancy::AnyTenantDb::Postgres(db) => {
+                let $pool = db.pool();
+                $body
+            }
+        }
+    };
+}
 
 /// The operator token every test server is configured with.
 pub(crate) const ADMIN_TOKEN: &str = "operator-token-for-tests";
@@ -32,12 +56,14 @@ pub(crate) enum Backend {
 pub(crate) struct TestApp {
     pub(crate) addr: SocketAddr,
     /// The database as its owner, who migrated it: for tests that look under the app.
-    pub(crate) db: Db,
+    pub(crate) db: AnyTenantDb,
     /// The database as the app connects to it (on PostgreSQL, a role bound by row-level
     /// security).
-    pub(crate) app_db: Db,
+    pub(crate) app_db: AnyTenantDb,
     client: Client<HttpConnector, Full<Bytes>>,
     sqlite: Option<testkit::SqliteDb>,
+    /// How many times the app's pool handed out a connection (a new one or an idle one).
+    checkouts: Arc<AtomicUsize>,
 }
 
 /// An answer: status, headers and the body parsed as JSON (`Value::Null` when empty).
@@ -75,17 +101,36 @@ impl TestApp {
         backend: Backend,
         change: impl FnOnce(&mut Config),
     ) -> Option<TestApp> {
+        let checkouts = Arc::new(AtomicUsize::new(0));
         let (db, app_db, sqlite) = match backend {
             Backend::Sqlite => {
                 let file = testkit::sqlite().await.expect("a fresh SQLite file");
-                let db = Db::Sqlite(file.pool.clone());
-                (db.clone(), db, Some(file))
+                let db = AnyTenantDb::from(TenantDb::new(file.pool.clone()));
+                let options = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(file.path())
+                    .foreign_keys(true)
+                    .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+                let app = counted(sqlx::sqlite::SqlitePoolOptions::new(), &checkouts)
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await
+                    .expect("the app connects");
+                (db, AnyTenantDb::from(TenantDb::new(app)), Some(file))
             }
             Backend::MySql => {
                 let url = testkit::mysql_url()?;
-                let (pool, _) = testkit::mysql(&url).await.expect("a fresh MySQL database");
-                let db = Db::MySql(pool);
-                (db.clone(), db, None)
+                let (pool, name) = testkit::mysql(&url).await.expect("a fresh MySQL database");
+                let db = AnyTenantDb::from(TenantDb::new(pool));
+                let options = sqlx::mysql::MySqlConnectOptions::from_str(&url)
+                    .expect("the test server's URL")
+                    .database(&name)
+                    .statement_cache_capacity(4096);
+                let app = counted(sqlx::mysql::MySqlPoolOptions::new(), &checkouts)
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await
+                    .expect("the app connects");
+                (db, AnyTenantDb::from(TenantDb::new(app)), None)
             }
             Backend::Postgres => {
                 let url = testkit::postgres_url()?;
@@ -94,16 +139,21 @@ impl TestApp {
                     .expect("a fresh PostgreSQL database");
                 // Migrated as the owner; served as a role that neither owns the tables nor
                 // bypasses row-level security, as in production.
-                Db::Postgres(owner.clone())
-                    .migrate()
+                let owner = AnyTenantDb::from(TenantDb::new(owner));
+                taskflow_app::db::migrate(&owner)
                     .await
                     .expect("migrations apply");
-                let app = app_role_pool(&owner, &db_url).await;
-                (Db::Postgres(owner), Db::Postgres(app), None)
+                let AnyTenantDb::Postgres(owner_db) = &owner else {
+                    unreachable!("a PostgreSQL handle")
+                };
+                let app = app_role_pool(owner_db.pool(), &db_url, &checkouts).await;
+                (owner, AnyTenantDb::from(TenantDb::new(app)), None)
             }
         };
         if !matches!(backend, Backend::Postgres) {
-            db.migrate().await.expect("migrations apply");
+            taskflow_app::db::migrate(&db)
+                .await
+                .expect("migrations apply");
         }
         let mut config = Config::from_vars(|name| match name {
             "TASKFLOW_JWT_SECRET" => Some("a test secret that is long enough for HS256".into()),
@@ -127,7 +177,13 @@ impl TestApp {
             app_db,
             client,
             sqlite,
+            checkouts,
         })
+    }
+
+    /// How many connections the app's pool has handed out so far.
+    pub(crate) fn checkouts(&self) -> usize {
+        self.checkouts.load(Ordering::SeqCst)
     }
 
     /// The `DATABASE_URL` of a SQLite test server, for another process on the same file.
@@ -397,20 +453,21 @@ macro_rules! api_tests {
                 super::$name(app.expect("SQLite needs no server")).await;
             })*
         }
+        // Without a server URL at build time these are ignored, not passed (see build.rs).
         mod mysql {
             $(#[tokio::test]
+            #[cfg_attr(not(taskflow_test_mysql), ignore = "TASKFLOW_TEST_MYSQL_URL was not set when the tests were built")]
             async fn $name() {
-                if let Some(app) = crate::helpers::TestApp::spawn(crate::helpers::Backend::MySql).await {
-                    super::$name(app).await;
-                }
+                let app = crate::helpers::TestApp::spawn(crate::helpers::Backend::MySql).await;
+                super::$name(app.expect("TASKFLOW_TEST_MYSQL_URL names a server")).await;
             })*
         }
         mod postgres {
             $(#[tokio::test]
+            #[cfg_attr(not(taskflow_test_postgres), ignore = "TASKFLOW_TEST_POSTGRES_URL was not set when the tests were built")]
             async fn $name() {
-                if let Some(app) = crate::helpers::TestApp::spawn(crate::helpers::Backend::Postgres).await {
-                    super::$name(app).await;
-                }
+                let app = crate::helpers::TestApp::spawn(crate::helpers::Backend::Postgres).await;
+                super::$name(app.expect("TASKFLOW_TEST_POSTGRES_URL names a server")).await;
             })*
         }
     };
@@ -421,8 +478,11 @@ macro_rules! api_tests {
 pub(crate) const APP_ROLE: &str = "taskflow_app_test";
 
 /// A pool on the database at `db_url` as [`APP_ROLE`], granted what the app needs on its tables.
-async fn app_role_pool(owner: &sqlx::PgPool, db_url: &str) -> sqlx::PgPool {
-    use std::str::FromStr;
+async fn app_role_pool(
+    owner: &sqlx::PgPool,
+    db_url: &str,
+    checkouts: &Arc<AtomicUsize>,
+) -> sqlx::PgPool {
     // One role for the whole server, made by whichever test gets there first.
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "DO $$ BEGIN
@@ -443,9 +503,27 @@ async fn app_role_pool(owner: &sqlx::PgPool, db_url: &str) -> sqlx::PgPool {
     let options = sqlx::postgres::PgConnectOptions::from_str(db_url)
         .expect("the test database URL")
         .username(APP_ROLE);
-    sqlx::postgres::PgPoolOptions::new()
+    counted(sqlx::postgres::PgPoolOptions::new(), checkouts)
         .max_connections(8)
         .connect_with(options)
         .await
         .expect("the app role connects")
+}
+
+/// `options` with hooks that count every connection the pool hands out: a new one
+/// (`after_connect`) or an idle one (`before_acquire`).
+fn counted<DB: sqlx::Database>(
+    options: sqlx::pool::PoolOptions<DB>,
+    checkouts: &Arc<AtomicUsize>,
+) -> sqlx::pool::PoolOptions<DB> {
+    let (new, idle) = (Arc::clone(checkouts), Arc::clone(checkouts));
+    options
+        .after_connect(move |_, _| {
+            new.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async { Ok(()) })
+        })
+        .before_acquire(move |_, _| {
+            idle.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async { Ok(true) })
+        })
 }

@@ -23,14 +23,17 @@ async fn health_and_readiness_answer(app: TestApp) {
         .send(Method::GET, "localhost", "/readyz", None, None)
         .await;
     assert_eq!(ready.status, StatusCode::OK);
-    assert_eq!(ready.body["database"], app.db.backend_name());
+    assert_eq!(
+        ready.body["database"],
+        taskflow_app::db::backend_name(&app.db)
+    );
 }
 
 #[tokio::test]
 async fn readiness_is_503_when_the_database_is_gone() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    match &app.db {
-        taskflow_app::db::Db::Sqlite(pool) => pool.close().await,
+    match &app.app_db {
+        taskflow_tenancy::AnyTenantDb::Sqlite(db) => db.pool().close().await,
         _ => unreachable!(),
     }
     let ready = app

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use hyper::StatusCode;
 use serde_json::json;
-use taskflow_app::with_pool;
 use taskflow_tenancy::testkit;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
@@ -235,7 +234,7 @@ async fn with_redis_down_a_report_is_refused_and_nothing_is_written() {
         ready.body
     );
     // Only the first report and its job exist.
-    let counts: (i64, i64) = with_pool!(&app.db, pool => async {
+    let counts: (i64, i64) = crate::on_pool!(&app.db, pool => async {
         let reports = sqlx::query_scalar("SELECT COUNT(*) FROM reports").fetch_one(pool).await?;
         let jobs = sqlx::query_scalar("SELECT COUNT(*) FROM jobs").fetch_one(pool).await?;
         Ok::<_, sqlx::Error>((reports, jobs))

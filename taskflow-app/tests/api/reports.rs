@@ -230,7 +230,7 @@ async fn another_tenant_can_neither_read_nor_start_a_report(app: TestApp) {
     assert_eq!(answer.status, StatusCode::NOT_FOUND, "{:?}", answer.body);
     assert_eq!(answer.code(), "not_found");
     // The refused request left no report behind in Globex.
-    let reports: i64 = taskflow_app::with_pool!(&app.db, pool => sqlx::query_scalar(
+    let reports: i64 = crate::on_pool!(&app.db, pool => sqlx::query_scalar(
         "SELECT COUNT(*) FROM reports"
     )
     .fetch_one(pool)
@@ -310,7 +310,7 @@ async fn deleting_the_project_removes_its_reports(app: TestApp) {
         "the other project's report stays"
     );
     // The deleted report's job, and the CSV it computed, are gone; the kept report's is not.
-    let jobs: Vec<String> = taskflow_app::with_pool!(&app.db, pool => sqlx::query_scalar(
+    let jobs: Vec<String> = crate::on_pool!(&app.db, pool => sqlx::query_scalar(
         "SELECT payload FROM jobs"
     )
     .fetch_all(pool)

@@ -7,8 +7,61 @@ use crate::helpers::{Backend, TestApp};
 
 api_tests!(
     malformed_bodies_are_400_and_oversized_ones_413,
-    every_answer_carries_a_request_id
+    every_answer_carries_a_request_id,
+    a_tenant_request_checks_out_one_connection
 );
+
+/// The user lookup and the handler share the request's tenant transaction: one checkout of
+/// the pool per request, reads and writes alike (and so at most one transaction).
+async fn a_tenant_request_checks_out_one_connection(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let project = app.project(&acme, "Launch").await;
+    let task = app.task(&acme, &project, "Ship it").await;
+    let (project_id, task_id) = (project.as_str(), task.as_str());
+    let requests = [
+        (Method::GET, "/api/v1/me".to_owned(), None),
+        (
+            Method::GET,
+            format!("/api/v1/projects/{project_id}/tasks?limit=50"),
+            None,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/projects/{project_id}/tasks?status=done"),
+            None,
+        ),
+        (Method::GET, format!("/api/v1/tasks/{task_id}"), None),
+        (
+            Method::POST,
+            format!("/api/v1/projects/{project_id}/tasks"),
+            Some(serde_json::json!({"title": "another", "priority": "high"})),
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/tasks/{task_id}"),
+            Some(serde_json::json!({"status": "done", "assignee_id": acme.user_id})),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/tasks/{task_id}/comments"),
+            Some(serde_json::json!({"body": "on it"})),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/tasks/{task_id}/comments"),
+            None,
+        ),
+        (Method::GET, "/api/v1/projects".to_owned(), None),
+    ];
+    for (method, path, body) in requests {
+        let before = app.checkouts();
+        let answer = app
+            .send(method.clone(), &acme.host, &path, Some(&acme.token), body)
+            .await;
+        assert!(answer.status.is_success(), "{method} {path}: {answer:?}");
+        assert_eq!(app.checkouts() - before, 1, "{method} {path}");
+    }
+}
 
 async fn malformed_bodies_are_400_and_oversized_ones_413(app: TestApp) {
     let acme = app.signup("acme").await;

@@ -1,9 +1,8 @@
 //! The migrated schema holds up its end: the library's audit finds nothing on it, and on
 //! PostgreSQL row-level security binds the role the app connects as.
 
-use taskflow_app::db::Db;
 use taskflow_app::model::MODELS;
-use taskflow_app::with_pool;
+use taskflow_tenancy::AnyTenantDb as Db;
 use taskflow_tenancy::audit::{AuditOptions, audit_schema, audit_schema_with};
 
 use crate::helpers::{APP_ROLE, Backend, TestApp};
@@ -14,13 +13,13 @@ api_tests!(
 );
 
 async fn the_schema_audit_finds_nothing(app: TestApp) {
-    let report = with_pool!(&app.db, pool => audit_schema(pool, &MODELS).await).unwrap();
+    let report = crate::on_pool!(&app.db, pool => audit_schema(pool, &MODELS).await).unwrap();
     assert!(report.is_clean(), "{report}");
 }
 
 async fn migrating_again_changes_nothing(app: TestApp) {
-    app.db.migrate().await.unwrap();
-    let applied: i64 = with_pool!(&app.db, pool => sqlx::query_scalar(
+    taskflow_app::db::migrate(&app.db).await.unwrap();
+    let applied: i64 = crate::on_pool!(&app.db, pool => sqlx::query_scalar(
         "SELECT COUNT(*) FROM _sqlx_migrations"
     )
     .fetch_one(pool)
@@ -44,9 +43,10 @@ async fn the_postgres_app_role_is_bound_by_row_level_security() {
     let Some(app) = TestApp::spawn(Backend::Postgres).await else {
         return;
     };
-    let Db::Postgres(pool) = &app.app_db else {
+    let Db::Postgres(app_db) = &app.app_db else {
         unreachable!("a PostgreSQL test server")
     };
+    let pool = app_db.pool();
     let options = AuditOptions::new().row_level_security(true);
     let report = audit_schema_with(pool, &MODELS, options).await.unwrap();
     assert!(report.is_clean(), "{report}");
@@ -65,6 +65,7 @@ async fn the_postgres_app_role_is_bound_by_row_level_security() {
     let Db::Postgres(owner) = &app.db else {
         unreachable!()
     };
+    let owner = owner.pool();
     for table in ["users", "projects", "tasks"] {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         let owned: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))

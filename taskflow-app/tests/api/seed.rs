@@ -6,9 +6,8 @@ use std::time::{Duration, Instant};
 
 use hyper::{Method, StatusCode};
 use serde_json::json;
-use taskflow_app::db::Db;
 use taskflow_app::seed::{DEMO_PASSWORD, SeedPlan, SeedProgress, demo_if_empty, seed};
-use taskflow_app::with_pool;
+use taskflow_tenancy::AnyTenantDb as Db;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::TestApp;
@@ -105,7 +104,7 @@ async fn seed_writes_each_tenant_with_its_projects_and_tasks(app: TestApp) {
     // Per tenant: itself, its owner, 2 projects, 2 × 7 tasks.
     let tenant = SeedProgress::Tenant { rows: 18 };
     let mut expected = vec![tenant, tenant, tenant];
-    if app.app_db.backend_name() == "sqlite" {
+    if taskflow_app::db::backend_name(&app.app_db) == "sqlite" {
         expected.push(SeedProgress::BuildingIndexes);
     }
     expected.push(SeedProgress::Committing);
@@ -156,7 +155,7 @@ async fn a_seed_that_fails_part_way_writes_nothing(app: TestApp) {
     assert_eq!(written, 2);
     assert_eq!(tenant_count(&app.db).await, 1);
     let tasks =
-        with_pool!(&app.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM tasks")
+        crate::on_pool!(&app.db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM tasks")
         .fetch_one(pool)
         .await)
         .unwrap();
@@ -174,7 +173,7 @@ const TASK_INDEXES: [&str; 3] = [
 
 /// The names of the `tasks` indexes of [`TASK_INDEXES`] the database has, sorted.
 async fn task_indexes(db: &Db) -> Vec<String> {
-    let sql = match db.backend_name() {
+    let sql = match taskflow_app::db::backend_name(db) {
         "sqlite" => "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks'",
         "mysql" => {
             "SELECT DISTINCT index_name FROM information_schema.statistics \
@@ -182,7 +181,7 @@ async fn task_indexes(db: &Db) -> Vec<String> {
         }
         _ => "SELECT indexname::text FROM pg_indexes WHERE tablename = 'tasks'",
     };
-    let mut names = with_pool!(db, pool => sqlx::query_scalar::<_, String>(sql)
+    let mut names = crate::on_pool!(db, pool => sqlx::query_scalar::<_, String>(sql)
         .fetch_all(pool)
         .await)
     .unwrap();
@@ -192,7 +191,7 @@ async fn task_indexes(db: &Db) -> Vec<String> {
 }
 
 async fn tenant_count(db: &Db) -> i64 {
-    with_pool!(db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM tenants")
+    crate::on_pool!(db, pool => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM tenants")
         .fetch_one(pool)
         .await)
     .unwrap()
@@ -252,7 +251,7 @@ async fn serve_once(url: &str, args: &[&str], env: &[(&str, &str)]) -> String {
 }
 
 async fn count_in(url: &str) -> i64 {
-    let db = Db::connect(url).await.unwrap();
+    let db = taskflow_app::db::connect(url).await.unwrap();
     tenant_count(&db).await
 }
 
@@ -302,11 +301,12 @@ fn the_seed_command_writes_what_its_flags_ask_for() {
     // 4 × (tenant + owner + 2 projects + 50 tasks).
     assert!(printed.contains("216 rows"), "{printed}");
     let counts = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let db = Db::connect(&url).await.unwrap();
-        let tasks: i64 = with_pool!(&db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
+        let db = taskflow_app::db::connect(&url).await.unwrap();
+        let tasks: i64 =
+            crate::on_pool!(&db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
             .fetch_one(pool)
             .await)
-        .unwrap();
+            .unwrap();
         let page_size = pragma(&db, "page_size").await;
         (
             tenant_count(&db).await,
@@ -323,9 +323,10 @@ fn the_seed_command_writes_what_its_flags_ask_for() {
 
 /// The value of a SQLite `PRAGMA`, as text.
 async fn pragma(db: &Db, name: &str) -> String {
-    let Db::Sqlite(pool) = db else {
+    let Db::Sqlite(db) = db else {
         panic!("a SQLite database")
     };
+    let pool = db.pool();
     sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!(
         "SELECT CAST({name} AS TEXT) FROM pragma_{name}"
     )))
@@ -338,13 +339,13 @@ async fn pragma(db: &Db, name: &str) -> String {
 async fn a_seed_runs_beside_a_server_that_holds_the_database_open() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("shared.db").display());
-    let serving = Db::connect(&url).await.unwrap();
-    serving.migrate().await.unwrap();
+    let serving = taskflow_app::db::connect(&url).await.unwrap();
+    taskflow_app::db::migrate(&serving).await.unwrap();
     // The serving pool keeps its connection open on the file from here on.
     assert_eq!(tenant_count(&serving).await, 0);
     assert_eq!(pragma(&serving, "journal_mode").await, "wal");
 
-    let bulk = Db::connect_for_bulk_load(&url).await.unwrap();
+    let bulk = taskflow_app::db::connect_for_bulk_load(&url).await.unwrap();
     let plan = SeedPlan {
         tenants: 2,
         projects: 1,

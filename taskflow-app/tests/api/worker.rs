@@ -3,11 +3,10 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use taskflow_app::db::Db;
 use taskflow_app::model::{NewProject, NewTask, Project, Task, now};
 use taskflow_app::reports::{KIND, payload};
-use taskflow_tenancy::jobs::{JobStatus, JobStore};
-use taskflow_tenancy::{AdminCapability, TenantStore};
+use taskflow_tenancy::AdminCapability;
+use taskflow_tenancy::jobs::{self, JobStatus};
 use uuid::Uuid;
 
 const BIN: &str = env!("CARGO_BIN_EXE_taskflow-app");
@@ -16,51 +15,42 @@ const BIN: &str = env!("CARGO_BIN_EXE_taskflow-app");
 async fn the_worker_runs_queued_reports_then_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("worker.db").display());
-    let Db::Sqlite(pool) = Db::connect(&url).await.unwrap() else {
-        unreachable!("a sqlite: URL")
-    };
-    Db::Sqlite(pool.clone()).migrate().await.unwrap();
-    let tenants = TenantStore::new(pool.clone());
+    let db = taskflow_app::db::connect(&url).await.unwrap();
+    taskflow_app::db::migrate(&db).await.unwrap();
     let admin = AdminCapability::grant("worker test", "a tenant with a report to run").unwrap();
-    tenants.create(&admin, "Acme", "acme").await.unwrap();
-    let scope = tenants.scope_by_subdomain("acme").await.unwrap();
+    db.create(&admin, "Acme", "acme").await.unwrap();
+    let scope = db.scope_by_subdomain("acme").await.unwrap();
     let at = now();
-    let project = Project::scoped(&scope)
-        .insert(
-            &pool,
-            NewProject {
-                id: Uuid::now_v7(),
-                name: "Launch".into(),
-                description: None,
-                created_at: at,
-                updated_at: at,
-            },
-        )
+    let mut tx = db.begin(&scope).await.unwrap();
+    let project = Project::scoped(&mut tx)
+        .insert(NewProject {
+            id: Uuid::now_v7(),
+            name: "Launch".into(),
+            description: None,
+            created_at: at,
+            updated_at: at,
+        })
         .await
         .unwrap();
-    Task::scoped(&scope)
-        .insert(
-            &pool,
-            NewTask {
-                id: Uuid::now_v7(),
-                project_id: project.id,
-                title: "Done by the worker, \"quoted\"".into(),
-                description: None,
-                status: "todo".into(),
-                priority: "medium".into(),
-                assignee_id: None,
-                due_date: None,
-                created_at: at,
-                updated_at: at,
-            },
-        )
+    Task::scoped(&mut tx)
+        .insert(NewTask {
+            id: Uuid::now_v7(),
+            project_id: project.id,
+            title: "Done by the worker, \"quoted\"".into(),
+            description: None,
+            status: "todo".into(),
+            priority: "medium".into(),
+            assignee_id: None,
+            due_date: None,
+            created_at: at,
+            updated_at: at,
+        })
         .await
         .unwrap();
-    let jobs = JobStore::new(pool.clone());
-    let id = jobs
-        .enqueue(&pool, &scope, KIND, payload(project.id))
+    let id = jobs::enqueue(&mut tx, KIND, payload(project.id))
         .await
         .unwrap();
+    tx.commit().await.unwrap();
 
     let log = dir.path().join("worker.log");
     let mut worker = Command::new(BIN)
@@ -73,7 +63,9 @@ async fn the_worker_runs_queued_reports_then_stops_on_sigterm() {
         .unwrap();
     let started = Instant::now();
     let job = loop {
-        let job = jobs.get(&scope, id).await.unwrap().unwrap();
+        let mut tx = db.begin_read(&scope).await.unwrap();
+        let job = jobs::get(&mut tx, id).await.unwrap().unwrap();
+        drop(tx);
         if job.status.is_finished() {
             break job;
         }

@@ -10,9 +10,9 @@ use moka::sync::Cache;
 use sqlx::{Executor, FromRow};
 
 use super::{Key, TenantKey};
-use crate::{Backend, Result, Tenant, TenantId, TenantStore};
+use crate::{Backend, DatabaseId, Result, Tenant, TenantDb, TenantId};
 
-/// A tenant as read from a [`TenantStore`]: only the store can make one.
+/// A tenant as read from a [`TenantDb`]: only the store can make one.
 ///
 /// This is what keeps [`TenantLookup`] from being a back door to a
 /// [`TenantScope`](crate::TenantScope): an implementation can count, time or log the store's
@@ -22,9 +22,9 @@ use crate::{Backend, Result, Tenant, TenantId, TenantStore};
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> taskflow_tenancy::Result<()> {
 /// use taskflow_tenancy::resolve::TenantLookup;
-/// use taskflow_tenancy::{AdminCapability, TenantStore};
+/// use taskflow_tenancy::{AdminCapability, TenantDb};
 ///
-/// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 /// store.migrate().await?;
 /// store.create(&AdminCapability::grant("docs", "example tenant")?, "Acme", "acme").await?;
 ///
@@ -35,7 +35,7 @@ use crate::{Backend, Result, Tenant, TenantId, TenantStore};
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredTenant(Arc<Tenant>);
+pub struct StoredTenant(Arc<Tenant>, DatabaseId);
 
 impl StoredTenant {
     /// The tenant, as it was read.
@@ -52,17 +52,22 @@ impl StoredTenant {
         Arc::unwrap_or_clone(self.0)
     }
 
-    /// The shared tenant, for minting a scope without copying it.
-    pub(crate) fn into_shared(self) -> Arc<Tenant> {
-        self.0
+    /// The identity of the handle whose tenants table it was read from.
+    pub fn database(&self) -> DatabaseId {
+        self.1
     }
 
-    fn from_store(tenant: Tenant) -> Self {
-        StoredTenant(Arc::new(tenant))
+    /// The shared tenant and its handle's identity, for minting a scope without copying it.
+    pub(crate) fn into_shared(self) -> (Arc<Tenant>, DatabaseId) {
+        (self.0, self.1)
+    }
+
+    pub(crate) fn from_store(tenant: Tenant, database: DatabaseId) -> Self {
+        StoredTenant(Arc::new(tenant), database)
     }
 }
 
-/// Where the [`TenantCache`] reads tenants on a miss. [`TenantStore`] implements it.
+/// Where the [`TenantCache`] reads tenants on a miss. [`TenantDb`] implements it.
 ///
 /// Wrap a store to add metrics or logging; the answers are [`StoredTenant`]s, which only a
 /// store makes, so a wrapper passes the store's answers on and cannot invent tenants.
@@ -72,7 +77,7 @@ impl StoredTenant {
 /// # async fn main() -> taskflow_tenancy::Result<()> {
 /// use std::sync::atomic::{AtomicUsize, Ordering};
 /// use taskflow_tenancy::resolve::{StoredTenant, TenantLookup};
-/// use taskflow_tenancy::{AdminCapability, Result, TenantId, TenantStore};
+/// use taskflow_tenancy::{AdminCapability, Result, TenantId, TenantDb};
 ///
 /// /// Counts how often the database is asked.
 /// struct Counted<L> { inner: L, calls: AtomicUsize }
@@ -88,7 +93,7 @@ impl StoredTenant {
 ///     }
 /// }
 ///
-/// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 /// store.migrate().await?;
 /// let acme = store.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
 /// let counted = Counted { inner: store, calls: AtomicUsize::new(0) };
@@ -113,7 +118,7 @@ pub trait TenantLookup: Send + Sync + 'static {
 // proving `Send` through sqlx's higher-ranked executor bounds, which rustc cannot yet do
 // (rust-lang/rust#100013).
 #[allow(clippy::manual_async_fn)]
-impl<DB> TenantLookup for TenantStore<DB>
+impl<DB> TenantLookup for TenantDb<DB>
 where
     DB: Backend,
     Tenant: for<'r> FromRow<'r, DB::Row>,
@@ -127,12 +132,44 @@ where
             Ok(self
                 .get_by_subdomain(subdomain)
                 .await?
-                .map(StoredTenant::from_store))
+                .map(|t| StoredTenant::from_store(t, self.id())))
         }
     }
 
     fn by_id(&self, id: TenantId) -> impl Future<Output = Result<Option<StoredTenant>>> + Send {
-        async move { Ok(self.get(id).await?.map(StoredTenant::from_store)) }
+        async move {
+            Ok(self
+                .get(id)
+                .await?
+                .map(|t| StoredTenant::from_store(t, self.id())))
+        }
+    }
+}
+
+#[cfg(all(feature = "sqlite", feature = "mysql", feature = "postgres"))]
+#[allow(clippy::manual_async_fn)]
+impl TenantLookup for crate::AnyTenantDb {
+    fn by_subdomain(
+        &self,
+        subdomain: &str,
+    ) -> impl Future<Output = Result<Option<StoredTenant>>> + Send {
+        async move {
+            match self {
+                crate::AnyTenantDb::Sqlite(db) => db.by_subdomain(subdomain).await,
+                crate::AnyTenantDb::MySql(db) => db.by_subdomain(subdomain).await,
+                crate::AnyTenantDb::Postgres(db) => db.by_subdomain(subdomain).await,
+            }
+        }
+    }
+
+    fn by_id(&self, id: TenantId) -> impl Future<Output = Result<Option<StoredTenant>>> + Send {
+        async move {
+            match self {
+                crate::AnyTenantDb::Sqlite(db) => db.by_id(id).await,
+                crate::AnyTenantDb::MySql(db) => db.by_id(id).await,
+                crate::AnyTenantDb::Postgres(db) => db.by_id(id).await,
+            }
+        }
     }
 }
 
@@ -168,9 +205,9 @@ impl<L: TenantLookup> TenantLookup for Arc<L> {
 /// # async fn main() -> taskflow_tenancy::Result<()> {
 /// use std::time::Duration;
 /// use taskflow_tenancy::resolve::{TenantCache, TenantKey};
-/// use taskflow_tenancy::{AdminCapability, TenantStore};
+/// use taskflow_tenancy::{AdminCapability, TenantDb};
 ///
-/// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 /// store.migrate().await?;
 /// let admin = AdminCapability::grant("docs", "example")?;
 /// let acme = store.create(&admin, "Acme", "acme").await?;
@@ -240,10 +277,10 @@ impl<L: TenantLookup> TenantCache<L> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> taskflow_tenancy::Result<()> {
-    /// use taskflow_tenancy::TenantStore;
+    /// use taskflow_tenancy::TenantDb;
     /// use taskflow_tenancy::resolve::TenantCache;
     ///
-    /// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+    /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
     /// let cache = TenantCache::new(store);
     /// assert_eq!(cache.tenant_entry_count(), 0);
     /// # Ok(())
@@ -271,10 +308,10 @@ impl<L: TenantLookup> TenantCache<L> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> taskflow_tenancy::Result<()> {
-    /// use taskflow_tenancy::TenantStore;
+    /// use taskflow_tenancy::TenantDb;
     /// use taskflow_tenancy::resolve::TenantCache;
     ///
-    /// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+    /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
     /// let cache = TenantCache::new(store);
     /// cache.lookup().migrate().await?;
     /// # Ok(())
@@ -341,9 +378,9 @@ impl<L: TenantLookup> TenantCache<L> {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> taskflow_tenancy::Result<()> {
     /// use taskflow_tenancy::resolve::{TenantCache, TenantKey};
-    /// use taskflow_tenancy::{AdminCapability, TenantStore};
+    /// use taskflow_tenancy::{AdminCapability, TenantDb};
     ///
-    /// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+    /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
     /// store.migrate().await?;
     /// let cache = TenantCache::new(store.clone());
     /// let key = TenantKey::subdomain("acme");
@@ -359,10 +396,29 @@ impl<L: TenantLookup> TenantCache<L> {
     pub fn invalidate(&self, subdomain: &str) {
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
         let key = TenantKey::subdomain(subdomain);
-        if let Some(stored) = self.inner.tenants.remove(&key) {
-            self.inner.tenants.invalidate(&TenantKey::id(stored.0.id));
-        }
+        let subdomain = subdomain.to_ascii_lowercase();
+        self.inner.tenants.invalidate(&key);
         self.inner.unknown.invalidate(&key);
+        // The tenant may be cached under its id alone (a job or a token looked it up so),
+        // and under its subdomain as it was: drop every entry that is this tenant.
+        let mut ids = Vec::new();
+        for (_, stored) in self.inner.tenants.iter() {
+            if stored.0.subdomain == subdomain {
+                ids.push(stored.0.id);
+            }
+        }
+        for id in ids {
+            self.invalidate_tenant_entries(id);
+        }
+    }
+
+    fn invalidate_tenant_entries(&self, id: TenantId) {
+        self.inner.tenants.invalidate(&TenantKey::id(id));
+        for (key, stored) in self.inner.tenants.iter() {
+            if stored.0.id == id {
+                self.inner.tenants.invalidate(&*key);
+            }
+        }
     }
 
     /// Forgets what is cached for the tenant with this id, under its id and its subdomain.
@@ -373,14 +429,8 @@ impl<L: TenantLookup> TenantCache<L> {
     /// See [`TenantCache`] for an example.
     pub fn invalidate_id(&self, id: TenantId) {
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
-        let key = TenantKey::id(id);
-        self.inner.tenants.invalidate(&key);
-        self.inner.unknown.invalidate(&key);
-        for (key, stored) in self.inner.tenants.iter() {
-            if stored.0.id == id {
-                self.inner.tenants.invalidate(&*key);
-            }
-        }
+        self.inner.unknown.invalidate(&TenantKey::id(id));
+        self.invalidate_tenant_entries(id);
     }
 
     /// Forgets everything cached.
@@ -388,10 +438,10 @@ impl<L: TenantLookup> TenantCache<L> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> taskflow_tenancy::Result<()> {
-    /// use taskflow_tenancy::TenantStore;
+    /// use taskflow_tenancy::TenantDb;
     /// use taskflow_tenancy::resolve::{TenantCache, TenantKey};
     ///
-    /// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+    /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
     /// store.migrate().await?;
     /// let cache = TenantCache::new(store);
     /// cache.get(&TenantKey::subdomain("nobody")).await?;
@@ -439,10 +489,10 @@ impl<L: TenantLookup> TenantCache<L> {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> taskflow_tenancy::Result<()> {
 /// use std::time::Duration;
-/// use taskflow_tenancy::TenantStore;
+/// use taskflow_tenancy::TenantDb;
 /// use taskflow_tenancy::resolve::TenantCache;
 ///
-/// let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+/// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 /// let cache = TenantCache::builder(store)
 ///     .time_to_live(Duration::from_secs(30))
 ///     .max_tenants(50_000)
@@ -527,8 +577,8 @@ mod tests {
     use super::*;
     use crate::AdminCapability;
 
-    async fn store() -> TenantStore<sqlx::Sqlite> {
-        let store = TenantStore::new(sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap());
+    async fn store() -> TenantDb<sqlx::Sqlite> {
+        let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap());
         store.migrate().await.unwrap();
         store
     }

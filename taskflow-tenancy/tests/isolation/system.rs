@@ -9,10 +9,10 @@ use std::rc::Rc;
 
 use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest};
-use sqlx::{Executor, FromRow, Pool};
+use sqlx::{Executor, FromRow};
 use taskflow_tenancy::{
-    AdminCapability, Backend, Column, Error, Filter, Ordered, Scoped, SqlValue, Tenant, TenantId,
-    TenantModel, TenantScope, TenantStore,
+    AdminCapability, Backend, Column, Error, FetchRows, Filter, Ordered, Scoped, SqlValue, Tenant,
+    TenantConn, TenantDb, TenantId, TenantModel, TenantScope, TenantTx,
 };
 use tokio::runtime::Runtime;
 
@@ -27,8 +27,7 @@ const STEPS: std::ops::Range<usize> = 1..40;
 /// A database opened by a test function, with what each case needs to run on it.
 struct Harness<DB: sqlx::Database> {
     runtime: Runtime,
-    pool: Pool<DB>,
-    store: TenantStore<DB>,
+    db: TenantDb<DB>,
     admin: AdminCapability,
     stats: Stats,
     /// Whatever must live as long as the database (the SQLite file's directory).
@@ -57,21 +56,21 @@ thread_local! {
     static HARNESS: RefCell<Option<Rc<dyn Any>>> = const { RefCell::new(None) };
 }
 
-/// Runs the isolation property on `pool`, whose tables exist: `PROPTEST_CASES` cases (the
+/// Runs the isolation property on `db`, whose tables exist: `PROPTEST_CASES` cases (the
 /// proptest default otherwise) of `STEPS` random operations each. Panics on the first
 /// difference from the model, after shrinking it.
-pub(crate) fn check<DB>(label: &str, runtime: Runtime, pool: Pool<DB>, database: Box<dyn Any>)
+pub(crate) fn check<DB>(label: &str, runtime: Runtime, db: TenantDb<DB>, database: Box<dyn Any>)
 where
     DB: Backend,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     Project: for<'r> FromRow<'r, DB::Row>,
     Task: for<'r> FromRow<'r, DB::Row>,
     Tenant: for<'r> FromRow<'r, DB::Row>,
+    TenantTx<DB>: FetchRows<Project> + FetchRows<Task>,
 {
     let harness = Rc::new(Harness {
         runtime,
-        store: TenantStore::new(pool.clone()),
-        pool,
+        db,
         admin: AdminCapability::grant("isolation-test", "create and purge each case's tenants")
             .expect("a reason is given"),
         stats: Stats::default(),
@@ -137,6 +136,7 @@ where
     Project: for<'r> FromRow<'r, DB::Row>,
     Task: for<'r> FromRow<'r, DB::Row>,
     Tenant: for<'r> FromRow<'r, DB::Row>,
+    TenantTx<DB>: FetchRows<Project> + FetchRows<Task>,
 {
     type SystemUnderTest = Case<DB>;
     type Reference = Reference<DB>;
@@ -222,18 +222,18 @@ where
 {
     /// Purges the previous case's tenants with their rows, and creates `n` new ones.
     async fn fresh_tenants(&self, n: usize) -> taskflow_tenancy::Result<Vec<TenantScope>> {
-        for tenant in self.store.list(&self.admin).await? {
-            self.store
+        for tenant in self.db.list(&self.admin).await? {
+            self.db
                 .purge(&self.admin, tenant.id, &[Task::INFO, Project::INFO])
                 .await?;
         }
         let mut scopes = Vec::with_capacity(n);
         for i in 0..n {
             let tenant = self
-                .store
+                .db
                 .create(&self.admin, &format!("Tenant {i}"), &format!("tenant{i}"))
                 .await?;
-            scopes.push(self.store.scope(tenant.id).await?);
+            scopes.push(self.db.scope(tenant.id).await?);
         }
         Ok(scopes)
     }
@@ -245,44 +245,44 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     Project: for<'r> FromRow<'r, DB::Row>,
     Task: for<'r> FromRow<'r, DB::Row>,
+    TenantTx<DB>: FetchRows<Project> + FetchRows<Task>,
 {
+    /// Runs one step in its own transaction for `scope`, committed when the step succeeds and
+    /// rolled back (dropped) when the database refuses it.
     async fn run(
         &self,
         scope: &TenantScope,
         transition: &Transition,
     ) -> taskflow_tenancy::Result<Answer> {
-        match transition.table {
-            Table::Projects => self.run_on::<Project>(scope, &transition.op).await,
-            Table::Tasks => self.run_on::<Task>(scope, &transition.op).await,
-        }
+        let mut tx = self.harness.db.begin(scope).await?;
+        assert_eq!(tx.tenant_id(), scope.tenant_id());
+        let answer = match transition.table {
+            Table::Projects => Self::run_on::<Project>(&mut tx, &transition.op).await?,
+            Table::Tasks => Self::run_on::<Task>(&mut tx, &transition.op).await?,
+        };
+        tx.commit().await?;
+        Ok(answer)
     }
 
-    async fn run_on<M>(&self, scope: &TenantScope, op: &Op) -> taskflow_tenancy::Result<Answer>
+    async fn run_on<M>(tx: &mut TenantTx<DB>, op: &Op) -> taskflow_tenancy::Result<Answer>
     where
-        M: Fixture + for<'r> FromRow<'r, DB::Row>,
+        M: Fixture,
+        TenantTx<DB>: FetchRows<M>,
     {
-        let pool = &self.harness.pool;
-        let filtered = |filters: &[Cond]| {
-            filters.iter().fold(M::scoped(scope), |query, cond| {
-                query.filter(M::filter(cond))
-            })
-        };
         let rows = |rows: Vec<M>| Answer::Rows(rows.iter().map(tagged).collect());
         Ok(match op {
             Op::Insert(row) => {
-                let stored = M::scoped(scope).insert(pool, M::new_row(row)).await?;
+                let stored = M::scoped(tx).insert(M::new_row(row)).await?;
                 Answer::Row(Some(tagged(&stored)))
             }
             Op::InsertMany(new) => Answer::Count(
-                M::scoped(scope)
-                    .insert_many(pool, new.iter().map(M::new_row))
+                M::scoped(tx)
+                    .insert_many(new.iter().map(M::new_row))
                     .await?,
             ),
-            Op::Get(key) => {
-                Answer::Row(M::scoped(scope).get(pool, *key).await?.as_ref().map(tagged))
-            }
+            Op::Get(key) => Answer::Row(M::scoped(tx).get(*key).await?.as_ref().map(tagged)),
             Op::List(query) => {
-                let mut q = filtered(&query.filters);
+                let mut q = filtered::<M, _>(tx, &query.filters);
                 for &(column, desc) in &query.order {
                     q = M::order_by(q, column, desc);
                 }
@@ -292,7 +292,7 @@ where
                 if let Some(n) = query.offset {
                     q = q.offset(n);
                 }
-                rows(q.fetch_all(pool).await?)
+                rows(q.fetch_all().await?)
             }
             Op::After {
                 filters,
@@ -302,41 +302,40 @@ where
                 key,
                 limit,
             } => {
-                let mut q = M::after(filtered(filters), *column, *desc, value, *key);
+                let mut q = M::after(filtered::<M, _>(tx, filters), *column, *desc, value, *key);
                 if let Some(n) = limit {
                     q = q.limit(*n);
                 }
-                rows(q.fetch_all(pool).await?)
+                rows(q.fetch_all().await?)
             }
             Op::AfterKey {
                 filters,
                 key,
                 limit,
             } => {
-                let mut q = filtered(filters).after_key(*key);
+                let mut q = filtered::<M, _>(tx, filters).after_key(*key);
                 if let Some(n) = limit {
                     q = q.limit(*n);
                 }
-                rows(q.fetch_all(pool).await?)
+                rows(q.fetch_all().await?)
             }
-            Op::Count(filters) => Answer::Count(filtered(filters).count(pool).await?),
-            Op::Exists(filters) => Answer::Bool(filtered(filters).exists(pool).await?),
-            Op::UpdateByKey(key, patch) => Answer::Bool(
-                M::scoped(scope)
-                    .update_by_key(pool, *key, &M::patch(patch))
+            Op::Count(filters) => Answer::Count(filtered::<M, _>(tx, filters).count().await?),
+            Op::Exists(filters) => Answer::Bool(filtered::<M, _>(tx, filters).exists().await?),
+            Op::UpdateByKey(key, patch) => {
+                Answer::Bool(M::scoped(tx).update_by_key(*key, &M::patch(patch)).await?)
+            }
+            Op::Update(filters, patch) => Answer::Count(
+                filtered::<M, _>(tx, filters)
+                    .update(&M::patch(patch))
                     .await?,
             ),
-            Op::Update(filters, patch) => {
-                Answer::Count(filtered(filters).update(pool, &M::patch(patch)).await?)
-            }
-            Op::DeleteByKey(key) => Answer::Bool(M::scoped(scope).delete_by_key(pool, *key).await?),
-            Op::Delete(filters) => Answer::Count(filtered(filters).delete(pool).await?),
+            Op::DeleteByKey(key) => Answer::Bool(M::scoped(tx).delete_by_key(*key).await?),
+            Op::Delete(filters) => Answer::Count(filtered::<M, _>(tx, filters).delete().await?),
         })
     }
 
-    /// Inserts each tenant's starting rows with its own scope.
+    /// Inserts each tenant's starting rows in a transaction of its own scope.
     async fn seed(&self, world: &World) -> taskflow_tenancy::Result<()> {
-        let pool = &self.harness.pool;
         for (tenant, scope) in self.scopes.iter().enumerate() {
             let own = |table| {
                 world
@@ -344,12 +343,14 @@ where
                     .range((tenant, i64::MIN)..=(tenant, i64::MAX))
                     .map(|(_, row)| row)
             };
-            Project::scoped(scope)
-                .insert_many(pool, own(Table::Projects).map(Project::new_row))
+            let mut tx = self.harness.db.begin(scope).await?;
+            Project::scoped(&mut tx)
+                .insert_many(own(Table::Projects).map(Project::new_row))
                 .await?;
-            Task::scoped(scope)
-                .insert_many(pool, own(Table::Tasks).map(Task::new_row))
+            Task::scoped(&mut tx)
+                .insert_many(own(Table::Tasks).map(Task::new_row))
                 .await?;
+            tx.commit().await?;
         }
         Ok(())
     }
@@ -359,7 +360,7 @@ where
         &self,
     ) -> taskflow_tenancy::Result<(Vec<(TenantId, Row)>, Vec<(TenantId, Row)>)> {
         let admin = &self.harness.admin;
-        let pool = &self.harness.pool;
+        let pool = self.harness.db.pool();
         let projects = Project::all_tenants(admin).fetch_all(pool).await?;
         let tasks = Task::all_tenants(admin).fetch_all(pool).await?;
         Ok((
@@ -367,6 +368,16 @@ where
             tasks.iter().map(tagged).collect(),
         ))
     }
+}
+
+/// A builder on `tx` with every condition of `filters`.
+fn filtered<'t, M: Fixture, C: TenantConn + ?Sized>(
+    tx: &'t mut C,
+    filters: &[Cond],
+) -> Scoped<'t, M, C> {
+    filters
+        .iter()
+        .fold(M::scoped(tx), |query, cond| query.filter(M::filter(cond)))
 }
 
 impl<DB: sqlx::Database> Case<DB> {
@@ -436,19 +447,23 @@ fn tagged<M: Fixture>(row: &M) -> (TenantId, Row) {
 
 /// A model of this test, seen through the reference model's rows and conditions.
 trait Fixture: TenantModel<Key = i64> {
-    fn scoped(scope: &TenantScope) -> Scoped<Self>;
+    fn scoped<'t, C: TenantConn + ?Sized>(tx: &'t mut C) -> Scoped<'t, Self, C>;
     fn cells(&self) -> Row;
     fn new_row(row: &Row) -> Self::New;
     fn patch(patch: &Patch) -> Self::Patch;
     fn filter(cond: &Cond) -> Filter<Self>;
-    fn order_by(query: Scoped<Self>, column: usize, desc: bool) -> Scoped<Self>;
-    fn after(
-        query: Scoped<Self>,
+    fn order_by<'t, C: TenantConn + ?Sized>(
+        query: Scoped<'t, Self, C>,
+        column: usize,
+        desc: bool,
+    ) -> Scoped<'t, Self, C>;
+    fn after<'t, C: TenantConn + ?Sized>(
+        query: Scoped<'t, Self, C>,
         column: usize,
         desc: bool,
         value: &Cell,
         key: i64,
-    ) -> Scoped<Self>;
+    ) -> Scoped<'t, Self, C>;
 }
 
 /// Reads a model value out of a reference cell.
@@ -518,21 +533,21 @@ fn member<M: TenantModel, T: SqlValue + FromCell>(
     }
 }
 
-fn ordered<M: TenantModel, T: SqlValue>(
+fn ordered<'t, M: TenantModel, C: TenantConn + ?Sized, T: SqlValue>(
     column: Column<M, T>,
-    query: Scoped<M>,
+    query: Scoped<'t, M, C>,
     desc: bool,
-) -> Scoped<M> {
+) -> Scoped<'t, M, C> {
     query.order_by(if desc { column.desc() } else { column.asc() })
 }
 
-fn keyset<M: TenantModel<Key = i64>, T: Ordered + FromCell>(
+fn keyset<'t, M: TenantModel<Key = i64>, C: TenantConn + ?Sized, T: Ordered + FromCell>(
     column: Column<M, T>,
-    query: Scoped<M>,
+    query: Scoped<'t, M, C>,
     desc: bool,
     value: &Cell,
     key: i64,
-) -> Scoped<M> {
+) -> Scoped<'t, M, C> {
     let order = if desc { column.desc() } else { column.asc() };
     query.after(order, T::from_cell(value), key)
 }
@@ -572,8 +587,8 @@ macro_rules! on_task_column {
 }
 
 impl Fixture for Project {
-    fn scoped(scope: &TenantScope) -> Scoped<Self> {
-        Project::scoped(scope)
+    fn scoped<'t, C: TenantConn + ?Sized>(tx: &'t mut C) -> Scoped<'t, Self, C> {
+        Project::scoped(tx)
     }
 
     fn cells(&self) -> Row {
@@ -622,24 +637,28 @@ impl Fixture for Project {
         }
     }
 
-    fn order_by(query: Scoped<Self>, column: usize, desc: bool) -> Scoped<Self> {
+    fn order_by<'t, C: TenantConn + ?Sized>(
+        query: Scoped<'t, Self, C>,
+        column: usize,
+        desc: bool,
+    ) -> Scoped<'t, Self, C> {
         on_project_column!(column, ordered(query, desc))
     }
 
-    fn after(
-        query: Scoped<Self>,
+    fn after<'t, C: TenantConn + ?Sized>(
+        query: Scoped<'t, Self, C>,
         column: usize,
         desc: bool,
         value: &Cell,
         key: i64,
-    ) -> Scoped<Self> {
+    ) -> Scoped<'t, Self, C> {
         on_project_column!(column, keyset(query, desc, value, key))
     }
 }
 
 impl Fixture for Task {
-    fn scoped(scope: &TenantScope) -> Scoped<Self> {
-        Task::scoped(scope)
+    fn scoped<'t, C: TenantConn + ?Sized>(tx: &'t mut C) -> Scoped<'t, Self, C> {
+        Task::scoped(tx)
     }
 
     fn cells(&self) -> Row {
@@ -691,17 +710,21 @@ impl Fixture for Task {
         }
     }
 
-    fn order_by(query: Scoped<Self>, column: usize, desc: bool) -> Scoped<Self> {
+    fn order_by<'t, C: TenantConn + ?Sized>(
+        query: Scoped<'t, Self, C>,
+        column: usize,
+        desc: bool,
+    ) -> Scoped<'t, Self, C> {
         on_task_column!(column, ordered(query, desc))
     }
 
-    fn after(
-        query: Scoped<Self>,
+    fn after<'t, C: TenantConn + ?Sized>(
+        query: Scoped<'t, Self, C>,
         column: usize,
         desc: bool,
         value: &Cell,
         key: i64,
-    ) -> Scoped<Self> {
+    ) -> Scoped<'t, Self, C> {
         on_column!(column, keyset(query, desc, value, key), {
             0 => Task::ID,
             1 => Task::PROJECT_ID,

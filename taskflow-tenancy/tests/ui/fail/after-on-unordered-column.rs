@@ -4,7 +4,7 @@
 //! order means something; `bool` has two values, so a page boundary on it skips or repeats rows.
 //! Paginate on a number, text, UUID, date or timestamp column, or on the key with `after_key(..)`.
 
-use taskflow_tenancy::{TenantId, TenantScope, tenant_scoped};
+use taskflow_tenancy::{TenantId, TenantTx, tenant_scoped};
 
 #[tenant_scoped(table = "tasks")]
 pub struct Task {
@@ -13,11 +13,11 @@ pub struct Task {
     pub done: bool,
 }
 
-fn next_page(scope: &TenantScope) -> String {
-    Task::scoped(scope)
+fn next_page(tx: &mut TenantTx<sqlx::Sqlite>) -> String {
+    Task::scoped(tx)
         .after(Task::DONE.asc(), false, 42)
         .limit(20)
-        .to_sql::<sqlx::Sqlite>()
+        .to_sql()
 }
 
 fn main() {

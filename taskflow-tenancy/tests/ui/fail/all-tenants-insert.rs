@@ -1,8 +1,11 @@
 //! Inserting through the cross-tenant builder.
 //!
 //! `Model::all_tenants(&admin)` reads and deletes; it never inserts or updates, since a row
-//! written for a tenant needs that tenant's verified scope (an admin gets it with
-//! `store.admin_scope(&admin, id).await?`). Write through `Task::scoped(&scope)`.
+//! written for a tenant must be written on a connection entered for that tenant, which is where
+//! the insert takes the tenant from. An admin gets one with `db.admin_scope(&admin, id).await?`
+//! and `db.begin(&scope).await?`, or, for several tenants in one transaction, with
+//! `db.begin_admin(&admin).await?` and `admin_tx.enter(&scope).await?`. Write through
+//! `Task::scoped(&mut tx).insert(..)`.
 
 use taskflow_tenancy::{AdminCapability, TenantId, tenant_scoped};
 

@@ -4,7 +4,7 @@
 //! added to a query on `tasks` (where it would name a column the table may not have, or one
 //! that means something else). Filter on the model's own columns: `Task::TITLE.eq(..)`.
 
-use taskflow_tenancy::{TenantId, TenantScope, tenant_scoped};
+use taskflow_tenancy::{TenantId, TenantTx, tenant_scoped};
 
 #[tenant_scoped(table = "projects")]
 pub struct Project {
@@ -20,8 +20,8 @@ pub struct Task {
     pub title: String,
 }
 
-fn tasks_named(scope: &TenantScope) {
-    let _ = Task::scoped(scope).filter(Project::NAME.eq("Rocket".to_string()));
+fn tasks_named(tx: &mut TenantTx<sqlx::Sqlite>) {
+    let _ = Task::scoped(tx).filter(Project::NAME.eq("Rocket".to_string()));
 }
 
 fn main() {}

@@ -1,8 +1,9 @@
 //! Setting the tenant of a new row.
 //!
-//! An insert takes its tenant from the scope, never from user data, so that a request for one
-//! tenant cannot write a row into another. The generated `NewTask` has every column but the
-//! tenant. Leave `tenant_id` out: `Task::scoped(&scope).insert(&pool, NewTask { id, title })`.
+//! An insert takes its tenant from the transaction, the tenant it was entered for, never from
+//! user data, so that a request for one tenant cannot write a row into another. The generated
+//! `NewTask` has every column but the tenant. Leave `tenant_id` out:
+//! `Task::scoped(&mut tx).insert(NewTask { id, title }).await?`.
 
 use taskflow_tenancy::{TenantId, tenant_scoped};
 

@@ -2,8 +2,8 @@
 //!
 //! The key is half of the primary key `(tenant_id, id)` and the target of the composite foreign
 //! keys that point at the row, so a patch cannot change it: the generated `TaskPatch` has no key
-//! field. Select the row by key instead (`update_by_key(&pool, id, &patch)`), or insert a new
-//! row under the new key and delete the old one.
+//! field. Select the row by key instead (`Task::scoped(&mut tx).update_by_key(id, &patch)`), or
+//! insert a new row under the new key and delete the old one.
 
 use taskflow_tenancy::{TenantId, tenant_scoped};
 

@@ -1,8 +1,8 @@
 //! Moving a row to another tenant with an update.
 //!
 //! No generated method can change a row's tenant: the generated `TaskPatch` has an `Option` of
-//! every column but the tenant and the key. To hand data to another tenant, insert it on that
-//! tenant's scope (`Task::scoped(&other).insert(..)`) and delete it on this one.
+//! every column but the tenant and the key. To hand data to another tenant, insert it in that
+//! tenant's transaction (`Task::scoped(&mut other_tx).insert(..)`) and delete it in this one's.
 
 use taskflow_tenancy::{TenantId, tenant_scoped};
 

@@ -1,9 +1,10 @@
 //! A scope inside a deserialized message (a job payload, a cookie, a request body).
 //!
 //! Whatever was serialized, deserializing it proves nothing about the tenant now: it may be
-//! suspended, or the bytes may be forged. `TenantScope` is therefore not `Deserialize`. Carry
-//! the `TenantId` (which is) and turn it back into a scope where the work runs:
-//! `let scope = store.scope(job.tenant_id).await?;`.
+//! suspended, the bytes may be forged, and nothing in them says which database vouched for the
+//! tenant. `TenantScope` is therefore not `Deserialize`. Carry the `TenantId` (which is) and
+//! turn it back into a scope where the work runs: `let scope = db.scope(job.tenant_id).await?;`
+//! (the job runner does this for `jobs::enqueue`d jobs).
 
 use taskflow_tenancy::TenantScope;
 

@@ -1,8 +1,9 @@
 //! Forging a scope from a tenant id with `From` / `Into`.
 //!
-//! A `TenantScope` is proof that the tenant was looked up and is active; a conversion from a
-//! bare id would skip that check, so there is none. Ask the store, which checks:
-//! `let scope = store.scope(id).await?;`.
+//! A `TenantScope` is proof that one database handle looked the tenant up and found it active;
+//! a conversion from a bare id would skip that check, and would say nothing about which handle
+//! it is good for, so there is none. Ask the handle, which checks:
+//! `let scope = db.scope(id).await?;`.
 
 use taskflow_tenancy::{TenantId, TenantScope};
 

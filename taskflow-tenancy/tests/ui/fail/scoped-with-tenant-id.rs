@@ -1,9 +1,11 @@
-//! A bare tenant id (or its UUID) where the scope goes.
+//! A bare tenant id (or its UUID) where the tenant connection goes.
 //!
 //! A `TenantId` is plain data: it may come from a URL, a form or another tenant's row, and
-//! holding one proves nothing. `Model::scoped` takes a `TenantScope`, which only the verified
-//! paths mint (the tenant exists and is active). Turn the id into a scope with
-//! `store.scope(id).await?`, or cross tenants on purpose with `Model::all_tenants(&admin)`.
+//! holding one proves nothing; it is not a connection either. `Model::scoped` takes a tenant
+//! connection (`&mut TenantTx`), which only a `TenantDb` opens, for a scope it verified (the
+//! tenant exists and is active). Turn the id into a scope and the scope into a transaction,
+//! `let mut tx = db.begin(&db.scope(id).await?).await?;`, or cross tenants on purpose with
+//! `Model::all_tenants(&admin)`.
 
 use taskflow_tenancy::{TenantId, tenant_scoped};
 use uuid::Uuid;
@@ -15,9 +17,9 @@ pub struct Task {
     pub title: String,
 }
 
-fn list(tenant_id: TenantId, raw: Uuid) {
-    let _by_id = Task::scoped(&tenant_id);
-    let _by_uuid = Task::scoped(&raw);
+fn list(mut tenant_id: TenantId, mut raw: Uuid) {
+    let _by_id = Task::scoped(&mut tenant_id);
+    let _by_uuid = Task::scoped(&mut raw);
 }
 
 fn main() {}

@@ -1,8 +1,9 @@
-//! A scoped query chain: filters, orders, keyset pagination and an update, all starting from a
-//! verified scope, and the SQL they render, which binds the tenant first. The scope comes from
-//! the store on an in-memory SQLite database, so this runs without a server.
+//! A scoped query chain: filters, orders, keyset pagination and an update, all on a tenant
+//! transaction opened for a verified scope, and the SQL they render, which binds the tenant
+//! first. The scope and the transaction come from a `TenantDb` on an in-memory SQLite
+//! database, so this runs without a server.
 
-use taskflow_tenancy::{AdminCapability, TenantId, TenantScope, TenantStore, tenant_scoped};
+use taskflow_tenancy::{AdminCapability, TenantDb, TenantId, TenantTx, tenant_scoped};
 
 #[tenant_scoped(table = "tasks")]
 pub struct Task {
@@ -13,45 +14,63 @@ pub struct Task {
     pub assignee: Option<String>,
 }
 
-async fn rename(
-    pool: &sqlx::SqlitePool,
-    scope: &TenantScope,
-    id: i64,
-) -> taskflow_tenancy::Result<bool> {
+async fn rename(tx: &mut TenantTx<sqlx::Sqlite>, id: i64) -> taskflow_tenancy::Result<bool> {
     let patch = TaskPatch {
         title: Some("renamed".into()),
         ..Default::default()
     };
-    Task::scoped(scope).update_by_key(pool, id, &patch).await
+    Task::scoped(tx).update_by_key(id, &patch).await
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> taskflow_tenancy::Result<()> {
-    let pool = sqlx::SqlitePool::connect("sqlite::memory:").await?;
-    let store = TenantStore::new(pool.clone());
-    store.migrate().await?;
+    let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+    db.migrate().await?;
+    sqlx::query(
+        "CREATE TABLE tasks (tenant_id BLOB NOT NULL REFERENCES tenants (id), \
+         id INTEGER NOT NULL, title TEXT NOT NULL, points INTEGER NOT NULL, assignee TEXT, \
+         PRIMARY KEY (tenant_id, id))",
+    )
+    .execute(db.pool())
+    .await?;
     let admin = AdminCapability::grant("ui-test", "create the example tenant")?;
-    store.create(&admin, "Acme", "acme").await?;
-    let scope = store.scope_by_subdomain("acme").await?;
+    db.create(&admin, "Acme", "acme").await?;
+    let scope = db.scope_by_subdomain("acme").await?;
+    let mut tx = db.begin(&scope).await?;
+    assert_eq!(tx.tenant_id(), scope.tenant_id());
 
-    let open = Task::scoped(&scope)
+    let open = Task::scoped(&mut tx)
         .filter(Task::TITLE.like("fix%").or(Task::POINTS.ge(8)))
         .filter(Task::ASSIGNEE.is_null())
         .filter(Task::ID.not_in([3_i64, 4]))
         .order_by(Task::POINTS.desc())
         .limit(20)
-        .to_sql::<sqlx::Sqlite>();
+        .to_sql();
     assert!(open.contains(r#" WHERE "tenant_id" = ? AND "#), "{open}");
 
-    let next_page = Task::scoped(&scope)
+    let next_page = Task::scoped(&mut tx)
         .after(Task::POINTS.asc(), 5, 42)
         .limit(20)
-        .to_sql::<sqlx::Sqlite>();
+        .to_sql();
     assert!(
         next_page.contains(r#"ORDER BY "points" ASC, "id" ASC"#),
         "{next_page}"
     );
 
-    let _ = rename;
+    Task::scoped(&mut tx)
+        .insert(NewTask {
+            id: 1,
+            title: "fix the build".into(),
+            points: 3,
+            assignee: None,
+        })
+        .await?;
+    assert!(rename(&mut tx, 1).await?);
+    let renamed = Task::scoped(&mut tx)
+        .get(1)
+        .await?
+        .expect("the task just inserted");
+    assert_eq!(renamed.title, "renamed");
+    tx.commit().await?;
     Ok(())
 }

@@ -1,0 +1,505 @@
+//! The holes a hostile review found, each tried again as a careless or malicious application
+//! developer would, on every backend it applies to: a scope minted by a second handle on a
+//! scratch database, crafted identifiers, a hand-written model that patches the tenant, a
+//! suspended tenant kept alive by the cache's id entries, and cross-tenant statements that all
+//! logged the same line.
+
+#![allow(missing_docs)]
+
+use std::sync::{Arc, Mutex};
+
+use taskflow_tenancy::resolve::{TenantCache, TenantKey};
+use taskflow_tenancy::{
+    AdminCapability, Backend, Column, ColumnInfo, Dialect, Error, FetchRows, Kind, ModelInfo,
+    NewRow, PatchRow, SqlValue, Tenant, TenantDb, TenantId, TenantModel, TenantTx, Value,
+    tenant_scoped,
+};
+
+#[tenant_scoped(table = "notes")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub tenant_id: TenantId,
+    pub id: i64,
+    pub body: String,
+}
+
+fn notes_ddl(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => {
+            "CREATE TABLE notes (tenant_id BLOB NOT NULL REFERENCES tenants (id), \
+             id BIGINT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (tenant_id, id))"
+        }
+        Dialect::MySql => {
+            "CREATE TABLE notes (tenant_id BINARY(16) NOT NULL, id BIGINT NOT NULL, \
+             body TEXT NOT NULL, PRIMARY KEY (tenant_id, id), \
+             FOREIGN KEY (tenant_id) REFERENCES tenants (id))"
+        }
+        _ => {
+            "CREATE TABLE notes (tenant_id UUID NOT NULL REFERENCES tenants (id), \
+             id BIGINT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (tenant_id, id))"
+        }
+    }
+}
+
+/// A fresh database of each backend, as a pool.
+mod fresh {
+    pub(crate) async fn sqlite() -> sqlx::SqlitePool {
+        // Kept alive by the pool: the file is removed when the test process ends.
+        let db = taskflow_tenancy::testkit::sqlite().await.unwrap();
+        let pool = db.pool.clone();
+        std::mem::forget(db);
+        pool
+    }
+
+    pub(crate) async fn mysql() -> Option<sqlx::MySqlPool> {
+        let url = taskflow_tenancy::testkit::mysql_url()?;
+        Some(taskflow_tenancy::testkit::mysql(&url).await.unwrap().0)
+    }
+
+    pub(crate) async fn postgres() -> Option<sqlx::PgPool> {
+        let url = taskflow_tenancy::testkit::postgres_url()?;
+        Some(taskflow_tenancy::testkit::postgres(&url).await.unwrap().0)
+    }
+}
+
+/// One `#[tokio::test]` per backend for a scenario generic over it, given two fresh pools.
+macro_rules! on_every_backend {
+    ($scenario:ident) => {
+        mod $scenario {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$scenario(super::fresh::sqlite().await, super::fresh::sqlite().await).await;
+            }
+
+            #[tokio::test]
+            async fn mysql() {
+                let (Some(a), Some(b)) = (super::fresh::mysql().await, super::fresh::mysql().await)
+                else {
+                    return;
+                };
+                super::$scenario(a, b).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let (Some(a), Some(b)) = (
+                    super::fresh::postgres().await,
+                    super::fresh::postgres().await,
+                ) else {
+                    return;
+                };
+                super::$scenario(a, b).await;
+            }
+        }
+    };
+}
+
+async fn with_notes<DB>(pool: sqlx::Pool<DB>) -> TenantDb<DB>
+where
+    DB: Backend,
+    Tenant: for<'r> sqlx::FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+{
+    let db = TenantDb::new(pool);
+    db.migrate().await.unwrap();
+    sqlx::raw_sql(notes_ddl(DB::DIALECT))
+        .execute(db.pool())
+        .await
+        .unwrap();
+    db
+}
+
+fn admin() -> AdminCapability {
+    AdminCapability::grant("hardening test", "set up tenants to attack").unwrap()
+}
+
+/// Hole 1: a second handle on a scratch database (one raw `INSERT INTO tenants` of the
+/// victim's id, active) mints a scope for the victim; the real handle refuses it, for writes
+/// and reads alike, and the victim's rows (and its suspension) stand.
+async fn a_scope_from_another_handle_is_refused<DB>(real: sqlx::Pool<DB>, scratch: sqlx::Pool<DB>)
+where
+    DB: Backend,
+    Tenant: for<'r> sqlx::FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    TenantTx<DB>: FetchRows<Note>,
+    Note: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let real = with_notes(real).await;
+    let victim = real.create(&admin(), "Victim", "victim").await.unwrap();
+    let scope = real.scope(victim.id).await.unwrap();
+    let mut tx = real.begin(&scope).await.unwrap();
+    Note::scoped(&mut tx)
+        .insert(NewNote {
+            id: 1,
+            body: "the victim's secret".into(),
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    real.suspend(&admin(), victim.id).await.unwrap();
+
+    let scratch = TenantDb::new(scratch);
+    scratch.migrate().await.unwrap();
+    let insert = format!(
+        "INSERT INTO tenants (id, name, subdomain, is_active, created_at) VALUES ({}, {}, {}, {}, {})",
+        DB::DIALECT.placeholder(1),
+        DB::DIALECT.placeholder(2),
+        DB::DIALECT.placeholder(3),
+        DB::DIALECT.placeholder(4),
+        DB::DIALECT.placeholder(5),
+    );
+    DB::execute(
+        scratch.pool(),
+        insert,
+        vec![
+            victim.id.to_value(),
+            Value::Text("Victim".into()),
+            Value::Text("victim".into()),
+            Value::Bool(true),
+            Value::DateTime(victim.created_at),
+        ],
+    )
+    .await
+    .unwrap();
+    let forged = scratch
+        .scope(victim.id)
+        .await
+        .expect("the scratch handle vouches");
+    assert_eq!(forged.tenant_id(), victim.id);
+    assert_ne!(forged.database(), real.id());
+
+    assert!(matches!(
+        real.begin(&forged).await,
+        Err(Error::ForeignScope)
+    ));
+    assert!(matches!(
+        real.begin_read(&forged).await,
+        Err(Error::ForeignScope)
+    ));
+
+    // The victim is still suspended, its note untouched: the admin path still sees it.
+    assert!(matches!(
+        real.scope(victim.id).await,
+        Err(Error::TenantSuspended(_))
+    ));
+    let admin_scope = real.admin_scope(&admin(), victim.id).await.unwrap();
+    let mut tx = real.begin_read(&admin_scope).await.unwrap();
+    let notes = Note::scoped(&mut tx).fetch_all().await.unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].body, "the victim's secret");
+}
+
+on_every_backend!(a_scope_from_another_handle_is_refused);
+
+/// A hand-written model whose every name is attacker-chosen: a table name with a quote and a
+/// comment, and a patch that assigns the tenant column.
+pub struct Forged {
+    tenant_id: TenantId,
+    id: i64,
+}
+
+pub struct NewForged {
+    id: i64,
+}
+
+#[derive(Default)]
+pub struct ForgedPatch {
+    tenant: Option<TenantId>,
+}
+
+impl NewRow<Forged> for NewForged {
+    fn into_parts(self, tenant_id: TenantId) -> (Vec<Value>, Forged) {
+        (
+            vec![Value::I64(self.id)],
+            Forged {
+                tenant_id,
+                id: self.id,
+            },
+        )
+    }
+}
+
+impl PatchRow for ForgedPatch {
+    fn assignments(&self) -> Vec<(&'static str, Value)> {
+        self.tenant
+            .map(|t| vec![("tenant_id", t.to_value())])
+            .unwrap_or_default()
+    }
+}
+
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for Forged {
+    fn from_row(_: &'r R) -> sqlx::Result<Self> {
+        Err(sqlx::Error::RowNotFound)
+    }
+}
+
+const NOTES_COLUMNS: &[ColumnInfo] = &[
+    ColumnInfo {
+        name: "id",
+        kind: Kind::I64,
+        nullable: false,
+    },
+    ColumnInfo {
+        name: "body",
+        kind: Kind::Text,
+        nullable: false,
+    },
+];
+
+macro_rules! forged_model {
+    ($ty:ident, $table:literal) => {
+        impl TenantModel for $ty {
+            type Key = i64;
+            type New = NewForged;
+            type Patch = ForgedPatch;
+            const INFO: ModelInfo = ModelInfo {
+                name: stringify!($ty),
+                table: $table,
+                tenant_column: "tenant_id",
+                key_column: "id",
+                columns: NOTES_COLUMNS,
+                unique: &[],
+                references: &[],
+            };
+
+            fn tenant_id(&self) -> TenantId {
+                self.tenant_id
+            }
+
+            fn key(&self) -> i64 {
+                self.id
+            }
+
+            fn value_of(&self, _: &str) -> Option<Value> {
+                None
+            }
+        }
+    };
+}
+
+forged_model!(Forged, "notes");
+
+/// The same, on a table name that closes the quote and comments out the tenant condition.
+pub struct Injected(Forged);
+
+impl NewRow<Injected> for NewForged {
+    fn into_parts(self, tenant_id: TenantId) -> (Vec<Value>, Injected) {
+        let (values, row) = <NewForged as NewRow<Forged>>::into_parts(self, tenant_id);
+        (values, Injected(row))
+    }
+}
+
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for Injected {
+    fn from_row(_: &'r R) -> sqlx::Result<Self> {
+        Err(sqlx::Error::RowNotFound)
+    }
+}
+
+impl TenantModel for Injected {
+    type Key = i64;
+    type New = NewForged;
+    type Patch = ForgedPatch;
+    const INFO: ModelInfo = ModelInfo {
+        name: "Injected",
+        table: "notes\" --",
+        tenant_column: "tenant_id",
+        key_column: "id",
+        columns: NOTES_COLUMNS,
+        unique: &[],
+        references: &[],
+    };
+
+    fn tenant_id(&self) -> TenantId {
+        self.0.tenant_id
+    }
+
+    fn key(&self) -> i64 {
+        self.0.id
+    }
+
+    fn value_of(&self, _: &str) -> Option<Value> {
+        None
+    }
+}
+
+/// Hole 5: identifiers are checked and a patch never assigns the tenant, whatever a
+/// hand-written model says; nothing reaches the database, and the other tenant's row stays
+/// where it was.
+async fn hand_written_models_cannot_cross_tenants<DB>(pool: sqlx::Pool<DB>, _: sqlx::Pool<DB>)
+where
+    DB: Backend,
+    Tenant: for<'r> sqlx::FromRow<'r, DB::Row>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    TenantTx<DB>: FetchRows<Note> + FetchRows<Injected> + FetchRows<Forged>,
+    Note: for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let db = with_notes(pool).await;
+    let acme = db.create(&admin(), "Acme", "acme").await.unwrap();
+    let globex = db.create(&admin(), "Globex", "globex").await.unwrap();
+    let globex_scope = db.scope(globex.id).await.unwrap();
+    let mut tx = db.begin(&globex_scope).await.unwrap();
+    Note::scoped(&mut tx)
+        .insert(NewNote {
+            id: 7,
+            body: "Globex's".into(),
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let acme_scope = db.scope(acme.id).await.unwrap();
+    let mut tx = db.begin(&acme_scope).await.unwrap();
+    let refused = |result: taskflow_tenancy::Result<_>| {
+        assert!(
+            matches!(result, Err(Error::InvalidQuery(_))),
+            "the builder refuses before any SQL"
+        )
+    };
+    refused(
+        Injected::scoped_for_test(&mut tx)
+            .fetch_all()
+            .await
+            .map(drop),
+    );
+    refused(Injected::scoped_for_test(&mut tx).delete().await.map(drop));
+    refused(Injected::scoped_for_test(&mut tx).count().await.map(drop));
+    // A patch that moves Globex's row (or any row) to another tenant is refused outright.
+    let move_to_acme = ForgedPatch {
+        tenant: Some(acme.id),
+    };
+    refused(
+        Forged::scoped_for_test(&mut tx)
+            .update(&move_to_acme)
+            .await
+            .map(drop),
+    );
+    tx.commit().await.unwrap();
+
+    let mut tx = db.begin_read(&globex_scope).await.unwrap();
+    let notes = Note::scoped(&mut tx).fetch_all().await.unwrap();
+    assert_eq!(notes.len(), 1, "Globex's row is still Globex's");
+    drop(tx);
+    let mut tx = db.begin_read(&acme_scope).await.unwrap();
+    assert_eq!(Note::scoped(&mut tx).count().await.unwrap(), 0);
+}
+
+on_every_backend!(hand_written_models_cannot_cross_tenants);
+
+/// `Model::scoped` for the hand-written models, as `#[tenant_scoped]` would generate it.
+trait ScopedForTest: TenantModel {
+    fn scoped_for_test<C: taskflow_tenancy::TenantConn>(
+        tx: &mut C,
+    ) -> taskflow_tenancy::Scoped<'_, Self, C> {
+        taskflow_tenancy::Scoped::__new(tx)
+    }
+}
+
+impl ScopedForTest for Forged {}
+impl ScopedForTest for Injected {}
+
+/// Hole 5: a column made at run time from a crafted name is refused before any SQL exists.
+#[test]
+#[should_panic(expected = "plain SQL identifier")]
+fn a_crafted_column_name_is_refused() {
+    let name: &'static str = Box::leak(String::from("body\" IS NOT NULL OR \"x").into_boxed_str());
+    let _ = Column::<Note, String>::__new(name);
+}
+
+/// Hole 6: forgetting a tenant by subdomain forgets it under its id too, so a suspension
+/// takes effect at once for lookups by id (a token's `tid`, a job).
+#[tokio::test]
+async fn invalidating_a_subdomain_drops_the_tenants_id_entries() {
+    let db = with_notes(fresh::sqlite().await).await;
+    let acme = db.create(&admin(), "Acme", "acme").await.unwrap();
+    let cache = TenantCache::new(db.clone());
+    let by_id = TenantKey::id(acme.id);
+    let cached = cache.get(&by_id).await.unwrap().unwrap();
+    assert!(cached.tenant().is_active);
+
+    db.suspend(&admin(), acme.id).await.unwrap();
+    cache.invalidate("acme");
+    let fresh = cache.get(&by_id).await.unwrap().unwrap();
+    assert!(
+        !fresh.tenant().is_active,
+        "the id entry went with the subdomain"
+    );
+}
+
+/// Hole 6: a cross-tenant count and a cross-tenant delete log what they ran: the operation,
+/// the table and the rows, at run time, not one line for both when the builder was made.
+#[tokio::test(flavor = "current_thread")]
+async fn cross_tenant_statements_log_what_they_ran() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+
+    let db = with_notes(fresh::sqlite().await).await;
+    for subdomain in ["acme", "globex"] {
+        let tenant = db.create(&admin(), subdomain, subdomain).await.unwrap();
+        let mut tx = db.begin(&db.scope(tenant.id).await.unwrap()).await.unwrap();
+        for id in 0..3 {
+            Note::scoped(&mut tx)
+                .insert(NewNote {
+                    id,
+                    body: "x".into(),
+                })
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let operator = AdminCapability::grant("operator", "usage report, then cleanup").unwrap();
+    assert_eq!(
+        Note::all_tenants(&operator).count(db.pool()).await.unwrap(),
+        6
+    );
+    let deleted = Note::all_tenants(&operator)
+        .filter(Note::ID.eq(0))
+        .delete(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(deleted, 2);
+
+    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let line = |operation: &str| {
+        output
+            .lines()
+            .find(|l| l.contains(&format!("operation=\"{operation}\"")))
+            .unwrap_or_else(|| panic!("no {operation} line in:\n{output}"))
+            .to_owned()
+    };
+    let count = line("count");
+    assert!(
+        count.contains("table=\"notes\"") && count.contains("rows=6"),
+        "{count}"
+    );
+    let delete = line("delete");
+    assert!(
+        delete.contains("table=\"notes\"") && delete.contains("rows=2"),
+        "{delete}"
+    );
+    assert_ne!(count, delete);
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
