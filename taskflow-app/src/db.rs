@@ -74,6 +74,7 @@ fn migrator(backend: &str) -> Migrator {
             let mut migrations = migrations!("postgres");
             migrations.push(migrations!(@one "postgres", 7, "0007", "row_level_security"));
             migrations.push(migrations!(@one "postgres", 8, "0008", "report_list"));
+            migrations.push(migrations!(@one "postgres", 9, "0009", "tenant_entries"));
             migrations
         }
     };
@@ -228,5 +229,29 @@ pub async fn ping(db: &AnyTenantDb) -> Result<(), sqlx::Error> {
         AnyTenantDb::Sqlite(db) => sqlx::query(PING).execute(db.pool()).await.map(drop),
         AnyTenantDb::MySql(db) => sqlx::query(PING).execute(db.pool()).await.map(drop),
         AnyTenantDb::Postgres(db) => sqlx::query(PING).execute(db.pool()).await.map(drop),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The statements of the PostgreSQL migration that moves row-level security onto the
+    /// tenant entries, as the library writes them.
+    fn entries_migration() -> Vec<String> {
+        let mut statements = taskflow_tenancy::postgres::tenant_entry_ddl("public");
+        for model in crate::model::MODELS {
+            statements.extend(taskflow_tenancy::postgres::rls_policy_ddl(&model));
+        }
+        statements
+    }
+
+    #[test]
+    fn the_postgres_entries_migration_is_the_librarys_ddl() {
+        let file = include_str!("../migrations/postgres/0009_tenant_entries.sql");
+        let sql: String = file
+            .lines()
+            .skip_while(|line| line.starts_with("--"))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        assert_eq!(sql, format!("{};\n", entries_migration().join(";\n\n")));
     }
 }

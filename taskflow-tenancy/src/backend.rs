@@ -140,8 +140,16 @@ pub trait Backend: Database + sealed::Sealed {
     #[doc(hidden)]
     const BEGIN_WRITE: &'static str = "BEGIN";
 
-    /// Enters `tenant` on the transaction just begun on `conn`: on PostgreSQL the
-    /// transaction-local row-level security setting, elsewhere nothing.
+    /// Marks the transaction just begun on `conn` as an admin transaction: on PostgreSQL one
+    /// that may enter one tenant after another, elsewhere nothing.
+    #[doc(hidden)]
+    fn enter_admin(conn: &mut Self::Connection) -> impl Future<Output = Result<()>> + Send + '_ {
+        let _ = conn;
+        std::future::ready(Ok(()))
+    }
+
+    /// Enters `tenant` on the transaction just begun on `conn`: on PostgreSQL the tenant the
+    /// row-level security policies admit, elsewhere nothing.
     #[doc(hidden)]
     fn enter_tenant(
         conn: &mut Self::Connection,
@@ -232,7 +240,7 @@ macro_rules! arguments {
 }
 
 macro_rules! backend {
-    ($feature:literal, $db:ty, $dialect:expr $(, $($extra:tt)*)?) => {
+    ($feature:literal, $db:ty, $dialect:expr $(, { $($extra:tt)* })?) => {
         #[cfg(feature = $feature)]
         impl sealed::Sealed for $db {}
 
@@ -315,24 +323,22 @@ macro_rules! backend {
     };
 }
 
-backend!(
-    "sqlite",
-    sqlx::Sqlite,
-    Dialect::Sqlite,
+backend!("sqlite", sqlx::Sqlite, Dialect::Sqlite, {
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
-);
+});
 backend!("mysql", sqlx::MySql, Dialect::MySql);
-backend!(
-    "postgres",
-    sqlx::Postgres,
-    Dialect::Postgres,
+backend!("postgres", sqlx::Postgres, Dialect::Postgres, {
     fn enter_tenant(
         conn: &mut sqlx::PgConnection,
         tenant: TenantId,
     ) -> impl Future<Output = Result<()>> + Send + '_ {
         crate::postgres::enter_tenant(conn, tenant)
     }
-);
+
+    fn enter_admin(conn: &mut sqlx::PgConnection) -> impl Future<Output = Result<()>> + Send + '_ {
+        crate::postgres::enter_admin(conn)
+    }
+});
 
 // `TenantId` is stored exactly as a UUID on every backend.
 impl<DB: Database> Type<DB> for TenantId

@@ -472,7 +472,10 @@ where
         }
     }
 
-    /// Creates the `jobs` table and its indexes if they do not exist.
+    /// Creates the `jobs` table and its indexes if they do not exist; on PostgreSQL also puts
+    /// it under row-level security ([`postgres::jobs_policy_ddl`](crate::postgres::jobs_policy_ddl)):
+    /// a tenant transaction sees its tenant's jobs only. It needs the tenants table and, on
+    /// PostgreSQL, the tenant entries ([`TenantDb::migrate`]) first; run it as the tables' owner.
     ///
     /// See [`JobStore`] for an example.
     #[allow(clippy::manual_async_fn)]
@@ -480,6 +483,12 @@ where
         async move {
             for ddl in Self::schema() {
                 DB::execute(&self.pool, (*ddl).to_owned(), Vec::new()).await?;
+            }
+            #[cfg(feature = "postgres")]
+            if let Some(pool) =
+                (&self.pool as &(dyn std::any::Any + Send + Sync)).downcast_ref::<sqlx::PgPool>()
+            {
+                crate::postgres::migrate_jobs_policy(pool).await?;
             }
             Ok(())
         }

@@ -228,10 +228,18 @@ where
         }
     }
 
-    /// Creates the tenants table if it does not exist.
+    /// Creates the tenants table if it does not exist; on PostgreSQL also the tenant entries
+    /// of row-level security ([`postgres::tenant_entry_ddl`](crate::postgres::tenant_entry_ddl)),
+    /// which every tenant transaction there uses. Run it as the owner of the tables.
     pub fn migrate(&self) -> impl Future<Output = Result<()>> + Send {
         async move {
             DB::execute(&self.pool, Self::schema().to_owned(), Vec::new()).await?;
+            #[cfg(feature = "postgres")]
+            if let Some(pool) =
+                (&self.pool as &(dyn std::any::Any + Send + Sync)).downcast_ref::<sqlx::PgPool>()
+            {
+                crate::postgres::migrate_entries(pool).await?;
+            }
             Ok(())
         }
     }

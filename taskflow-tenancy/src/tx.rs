@@ -359,8 +359,10 @@ where
         admin.record_use("begin an admin transaction");
         let (capability, reason) = (admin.name(), admin.reason().to_owned());
         async move {
+            let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await?;
+            DB::enter_admin(&mut tx).await?;
             Ok(AdminTx {
-                tx: self.pool().begin_with(DB::BEGIN_WRITE).await?,
+                tx,
                 db: self.clone(),
                 capability,
                 reason,

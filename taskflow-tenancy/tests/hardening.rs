@@ -503,3 +503,302 @@ impl std::io::Write for Captured {
         Ok(())
     }
 }
+
+/// PostgreSQL: two tenants with a note each and a job each, the notes and jobs tables under
+/// row-level security, and a pool of an application role that owns nothing and bypasses
+/// nothing. `None` without a PostgreSQL server.
+#[cfg(feature = "postgres")]
+struct Rls {
+    owner: sqlx::PgPool,
+    app: TenantDb<sqlx::Postgres>,
+    acme: taskflow_tenancy::TenantScope,
+    globex: taskflow_tenancy::TenantScope,
+    role: String,
+}
+
+#[cfg(feature = "postgres")]
+async fn rls() -> Option<Rls> {
+    use std::str::FromStr;
+
+    use taskflow_tenancy::jobs::{self, JobStore};
+    use taskflow_tenancy::postgres::rls_policy_ddl;
+
+    let url = taskflow_tenancy::testkit::postgres_url()?;
+    let (owner, db_url) = taskflow_tenancy::testkit::postgres(&url).await.unwrap();
+    let owner_db = with_notes(owner.clone()).await;
+    JobStore::new(owner.clone()).migrate().await.unwrap();
+    for statement in rls_policy_ddl(&Note::INFO) {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+            .execute(&owner)
+            .await
+            .unwrap();
+    }
+    let role = format!("tf_app_{}", uuid::Uuid::new_v4().simple());
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "CREATE ROLE \"{role}\" LOGIN NOSUPERUSER NOBYPASSRLS; \
+         GRANT SELECT, INSERT, UPDATE, DELETE ON notes, jobs TO \"{role}\"; \
+         GRANT SELECT ON tenants TO \"{role}\""
+    )))
+    .execute(&owner)
+    .await
+    .unwrap();
+    for (name, subdomain) in [("Acme", "acme"), ("Globex", "globex")] {
+        owner_db.create(&admin(), name, subdomain).await.unwrap();
+    }
+    let options = sqlx::postgres::PgConnectOptions::from_str(&db_url)
+        .unwrap()
+        .username(&role);
+    let app = TenantDb::new(
+        sqlx::postgres::PgPoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await
+            .unwrap(),
+    );
+    let acme = app.scope_by_subdomain("acme").await.unwrap();
+    let globex = app.scope_by_subdomain("globex").await.unwrap();
+    for scope in [&acme, &globex] {
+        let mut tx = app.begin(scope).await.unwrap();
+        let body = format!("{}'s note", scope.tenant().name);
+        Note::scoped(&mut tx)
+            .insert(NewNote { id: 1, body })
+            .await
+            .unwrap();
+        jobs::enqueue(
+            &mut tx,
+            "report",
+            serde_json::json!({"of": scope.tenant().name}),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    Some(Rls {
+        owner,
+        app,
+        acme,
+        globex,
+        role,
+    })
+}
+
+#[cfg(feature = "postgres")]
+async fn raw_count(tx: &mut TenantTx<sqlx::Postgres>, sql: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(tx.raw())
+        .await
+        .unwrap()
+}
+
+/// Hole 3: inside Acme's transaction, raw SQL that names Globex (by a setting, by entering
+/// again, from a savepoint) still sees Acme's rows only; Globex's jobs are hidden too.
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn raw_sql_cannot_move_a_tenant_transaction_to_another_tenant() {
+    use sqlx::Connection;
+
+    let Some(f) = rls().await else {
+        return;
+    };
+    let globex = f.globex.tenant_id().to_string();
+    let mut tx = f.app.begin(&f.acme).await.unwrap();
+    assert_eq!(raw_count(&mut tx, "SELECT count(*) FROM notes").await, 1);
+    assert_eq!(raw_count(&mut tx, "SELECT count(*) FROM jobs").await, 1);
+
+    // The setting the policies once read is anyone's to set; they no longer read it.
+    sqlx::query("SELECT set_config('taskflow.tenant_id', $1, true)")
+        .bind(&globex)
+        .execute(tx.raw())
+        .await
+        .unwrap();
+    let body: String = sqlx::query_scalar("SELECT body FROM notes")
+        .fetch_one(tx.raw())
+        .await
+        .unwrap();
+    assert_eq!(body, "Acme's note");
+    let of_globex = format!("SELECT count(*) FROM notes WHERE tenant_id = '{globex}'");
+    assert_eq!(raw_count(&mut tx, &of_globex).await, 0);
+    let globex_jobs = format!("SELECT count(*) FROM jobs WHERE tenant_id = '{globex}'");
+    assert_eq!(raw_count(&mut tx, &globex_jobs).await, 0);
+
+    // Entering again is refused, in a savepoint or not; releasing a savepoint changes nothing.
+    {
+        let mut savepoint = tx.raw().begin().await.unwrap();
+        let again = sqlx::query("SELECT taskflow_enter_tenant($1::uuid)")
+            .bind(&globex)
+            .execute(&mut *savepoint)
+            .await;
+        let err = again.expect_err("a second entry is refused");
+        assert!(
+            err.to_string().contains("already entered a tenant"),
+            "{err}"
+        );
+        savepoint.rollback().await.unwrap();
+    }
+    {
+        let mut savepoint = tx.raw().begin().await.unwrap();
+        assert!(
+            sqlx::query("SELECT taskflow_enter_admin()")
+                .execute(&mut *savepoint)
+                .await
+                .is_err(),
+            "a tenant transaction cannot become an admin one"
+        );
+        savepoint.rollback().await.unwrap();
+    }
+    {
+        let savepoint = tx.raw().begin().await.unwrap();
+        savepoint.commit().await.unwrap();
+    }
+    assert_eq!(raw_count(&mut tx, "SELECT count(*) FROM notes").await, 1);
+    assert_eq!(raw_count(&mut tx, &of_globex).await, 0);
+    // Nor can it write the entries the policies read.
+    {
+        let mut savepoint = tx.raw().begin().await.unwrap();
+        let forged = sqlx::query("UPDATE taskflow_tenant_entries SET tenant = $1::uuid")
+            .bind(&globex)
+            .execute(&mut *savepoint)
+            .await;
+        assert!(forged.is_err(), "the entries are the owner's");
+        savepoint.rollback().await.unwrap();
+    }
+    assert_eq!(raw_count(&mut tx, &of_globex).await, 0);
+    tx.commit().await.unwrap();
+
+    // Outside any tenant transaction the role sees no note; the job runner sees every job.
+    let notes: i64 = sqlx::query_scalar("SELECT count(*) FROM notes")
+        .fetch_one(f.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(notes, 0);
+    let jobs: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs")
+        .fetch_one(f.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(jobs, 2);
+}
+
+/// Hole 4: the audit compares the tenant policy exactly and is not talked past by a policy
+/// that widens it, an `OR ... IS NULL` escape, a view or a security definer function owned by
+/// a role that bypasses row-level security, or a `jobs` table outside the policies.
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn the_row_level_security_audit_cannot_be_talked_past() {
+    use taskflow_tenancy::audit::{AuditOptions, Finding, audit_schema_with};
+
+    let Some(f) = rls().await else {
+        return;
+    };
+    let audit = || async {
+        audit_schema_with(
+            f.app.pool(),
+            &[Note::INFO],
+            AuditOptions::new().row_level_security(true),
+        )
+        .await
+        .unwrap()
+        .into_findings()
+    };
+    let owner_pool = &f.owner;
+    let owner = |sql: String| async move {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(owner_pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(audit().await, []);
+
+    owner("CREATE POLICY everyone ON notes FOR SELECT USING (true)".into()).await;
+    assert_eq!(
+        audit().await,
+        [Finding::ExtraPermissivePolicy {
+            table: "notes".into(),
+            policy: "everyone".into(),
+        }]
+    );
+    owner("DROP POLICY everyone ON notes".into()).await;
+
+    owner(
+        "ALTER POLICY taskflow_tenant_isolation ON notes \
+         USING (tenant_id = (SELECT taskflow_current_tenant()) \
+                OR (SELECT taskflow_current_tenant()) IS NULL)"
+            .into(),
+    )
+    .await;
+    let findings = audit().await;
+    assert!(
+        findings.contains(&Finding::MissingTenantPolicy {
+            table: "notes".into()
+        }),
+        "{findings:?}"
+    );
+    for statement in taskflow_tenancy::postgres::rls_policy_ddl(&Note::INFO) {
+        owner(statement).await;
+    }
+    assert_eq!(audit().await, []);
+
+    // The test kit's owner is a superuser: whatever it owns bypasses row-level security.
+    owner(format!(
+        "CREATE VIEW all_notes AS SELECT * FROM notes; GRANT SELECT ON all_notes TO \"{}\"",
+        f.role
+    ))
+    .await;
+    owner(
+        "CREATE FUNCTION note_count() RETURNS bigint LANGUAGE sql SECURITY DEFINER \
+         AS $$ SELECT count(*) FROM notes $$"
+            .into(),
+    )
+    .await;
+    let findings = audit().await;
+    assert!(
+        findings.iter().any(|f| matches!(f,
+            Finding::RlsBypassingView { table, view, .. } if table == "notes" && view == "all_notes")),
+        "{findings:?}"
+    );
+    assert!(
+        findings.iter().any(|f| matches!(f,
+            Finding::RlsBypassingFunction { table, function, .. }
+                if table == "notes" && function == "note_count()")),
+        "{findings:?}"
+    );
+    // What the audit warns of is real: through the view, the role reads both tenants' notes.
+    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM all_notes")
+        .fetch_one(f.app.pool())
+        .await
+        .unwrap();
+    assert_eq!(seen, 2);
+    owner("DROP VIEW all_notes; DROP FUNCTION note_count()".into()).await;
+    owner("CREATE VIEW own_notes WITH (security_invoker = true) AS SELECT * FROM notes".into())
+        .await;
+    assert_eq!(
+        audit().await,
+        [],
+        "a security invoker view runs as its caller"
+    );
+
+    // A role that may write the entries could make its transaction any tenant's.
+    owner(format!(
+        "GRANT INSERT, UPDATE ON taskflow_tenant_entries TO \"{}\"",
+        f.role
+    ))
+    .await;
+    assert_eq!(
+        audit().await,
+        [Finding::TenantEntriesWritable {
+            role: f.role.clone()
+        }]
+    );
+    owner(format!(
+        "REVOKE ALL ON taskflow_tenant_entries FROM \"{}\"",
+        f.role
+    ))
+    .await;
+
+    owner("DROP POLICY taskflow_tenant_isolation ON jobs".into()).await;
+    assert_eq!(
+        audit().await,
+        [Finding::MissingTenantPolicy {
+            table: "jobs".into()
+        }]
+    );
+}
