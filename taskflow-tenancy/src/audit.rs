@@ -71,7 +71,10 @@ use std::any::Any;
 
 use sqlx::{ColumnIndex, Decode, Executor, Pool, Type};
 
-use crate::{Backend, ModelInfo, Result, Value};
+use crate::error::Result;
+use crate::query::backend::Backend;
+use crate::query::model::ModelInfo;
+use crate::query::value::Value;
 
 use catalog::load_table;
 use checks::check_table;

@@ -50,8 +50,8 @@ use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
 
-use crate::TenantScope;
 use crate::resolve::json_error;
+use crate::scope::tenant::TenantScope;
 
 pub use tx::{
     BeginTenant, RequestTx, RequestTxRejection, TenantTxFuture, TenantTxLayer, TenantTxService,

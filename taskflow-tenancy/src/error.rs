@@ -1,6 +1,6 @@
 //! The one error type of the crate.
 
-use crate::TenantId;
+use crate::scope::tenant::TenantId;
 
 /// Everything that can go wrong in `taskflow-tenancy`.
 ///

@@ -42,7 +42,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 
-use crate::{TenantId, TenantScope};
+use crate::scope::tenant::{TenantId, TenantScope};
 
 /// What a user may do in their tenant, carried in the `role` claim.
 ///

@@ -72,7 +72,7 @@ use crate::resolve::{
     Cached, ResolveTenant, StoredTenant, SubdomainResolver, TenantCache, TenantLookup,
     TenantRejection,
 };
-use crate::{TenantId, TenantScope};
+use crate::scope::tenant::{TenantId, TenantScope};
 
 tokio::task_local! {
     /// The tenant of the request or job a task works for, for logs only.
@@ -465,7 +465,8 @@ where
     }
 }
 
-type LookupFuture = Pin<Box<dyn Future<Output = crate::Result<Option<StoredTenant>>> + Send>>;
+type LookupFuture =
+    Pin<Box<dyn Future<Output = crate::error::Result<Option<StoredTenant>>> + Send>>;
 
 pin_project! {
     /// The response future of [`TenantService`].
@@ -567,12 +568,12 @@ mod tests {
     use tower::ServiceExt;
 
     use super::*;
-    use crate::AdminCapability;
     use crate::resolve::TenantKey;
+    use crate::scope::admin::AdminCapability;
 
-    async fn store() -> crate::TenantDb<sqlx::Sqlite> {
+    async fn store() -> crate::scope::database::TenantDb<sqlx::Sqlite> {
         let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
-        let store = crate::TenantDb::new(pool);
+        let store = crate::scope::database::TenantDb::new(pool);
         store.migrate().await.unwrap();
         store
     }

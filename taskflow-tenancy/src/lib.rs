@@ -106,13 +106,9 @@
 //! the one of the [`TenantTx`] a query runs on. With all three on, [`AnyTenantDb`] and
 //! [`AnyTenantTx`] choose the backend at run time, from a URL say.
 
-mod admin;
-#[cfg(all(feature = "sqlite", feature = "mysql", feature = "postgres"))]
-mod any;
 pub mod audit;
 #[cfg(feature = "axum")]
 pub mod axum;
-mod backend;
 mod error;
 #[cfg(feature = "jobs")]
 pub mod jobs;
@@ -122,7 +118,6 @@ pub mod jwt;
 pub mod layer;
 #[cfg(feature = "tower")]
 pub mod limit;
-mod model;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 mod query;
@@ -130,26 +125,23 @@ mod query;
 pub mod redis;
 #[cfg(feature = "tower")]
 pub mod resolve;
-mod store;
-mod tenant;
+mod scope;
 #[cfg(feature = "testkit")]
 pub mod testkit;
-mod tx;
-mod value;
 
-pub use admin::{AUDIT_TARGET, AdminCapability, AsAdminCapability};
-#[cfg(all(feature = "sqlite", feature = "mysql", feature = "postgres"))]
-pub use any::{AnyTenantDb, AnyTenantTx};
-pub use backend::{Backend, Dialect};
 pub use error::{Error, Result};
-pub use model::{
+pub use query::backend::{Backend, Dialect};
+pub use query::builder::{AllTenants, Scoped};
+pub use query::model::{
     Column, ColumnInfo, Filter, ModelInfo, NewRow, Order, PatchRow, ReferenceInfo, TenantModel,
 };
-pub use query::{AllTenants, Scoped};
-pub use store::{RESERVED_SUBDOMAINS, TenantDb, validate_subdomain};
-pub use tenant::{DatabaseId, Tenant, TenantId, TenantScope};
-pub use tx::{AdminTx, EnteredTenant, FetchRows, TenantConn, TenantTx};
-pub use value::{Kind, Ordered, SqlValue, Textual, Value};
+pub use query::value::{Kind, Ordered, SqlValue, Textual, Value};
+pub use scope::admin::{AUDIT_TARGET, AdminCapability, AsAdminCapability};
+#[cfg(all(feature = "sqlite", feature = "mysql", feature = "postgres"))]
+pub use scope::any::{AnyTenantDb, AnyTenantTx};
+pub use scope::database::{RESERVED_SUBDOMAINS, TenantDb, validate_subdomain};
+pub use scope::tenant::{DatabaseId, Tenant, TenantId, TenantScope};
+pub use scope::tx::{AdminTx, EnteredTenant, FetchRows, TenantConn, TenantTx};
 
 /// Declares a tenant-scoped model and generates its query builder.
 ///
@@ -197,6 +189,6 @@ pub use taskflow_tenancy_macros::tenant_scoped;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::query::Statements;
+    pub use crate::query::builder::Statements;
     pub use sqlx;
 }

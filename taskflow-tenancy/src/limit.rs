@@ -74,7 +74,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::resolve::json_error;
-use crate::{TenantId, TenantScope};
+use crate::scope::tenant::{TenantId, TenantScope};
 
 /// How much one tenant may ask of the service.
 ///
@@ -467,7 +467,7 @@ impl<F, B> fmt::Debug for ResponseFuture<F, B> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Tenant;
+    use crate::scope::tenant::Tenant;
 
     fn scope() -> TenantScope {
         let id = TenantId::new_v7();
@@ -479,7 +479,7 @@ mod tests {
                 is_active: true,
                 created_at: chrono::Utc::now(),
             },
-            crate::DatabaseId::next(),
+            crate::scope::tenant::DatabaseId::next(),
         )
     }
 

@@ -88,7 +88,10 @@
 
 use sqlx::PgConnection;
 
-use crate::{Dialect, ModelInfo, Result, TenantId};
+use crate::error::Result;
+use crate::query::backend::Dialect;
+use crate::query::model::ModelInfo;
+use crate::scope::tenant::TenantId;
 
 /// The transaction-local setting `taskflow_enter_tenant` also sets to the entered tenant, for
 /// logs and for SQL that wants to show it. The policies do not read it: anyone can set it.
@@ -245,7 +248,7 @@ pub(crate) async fn migrate_jobs_policy(pool: &sqlx::PgPool) -> Result<()> {
 }
 
 fn quote_schema(schema: &str) -> String {
-    if crate::backend::is_plain_identifier(schema) && schema == schema.to_ascii_lowercase() {
+    if crate::query::backend::is_plain_identifier(schema) && schema == schema.to_ascii_lowercase() {
         schema.to_owned()
     } else {
         Dialect::Postgres.quote(schema)

@@ -47,8 +47,8 @@ use redis::aio::{ConnectionManager, MultiplexedConnection};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
+use crate::error::{Error, Result};
 use crate::jobs::{Wakeup, WakeupFuture};
-use crate::{Error, Result};
 
 /// How long a push or a ping may take before Redis counts as down.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);

@@ -44,7 +44,9 @@ use http::header::{CONTENT_TYPE, HOST};
 use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 
-use crate::{Error, TenantId, validate_subdomain};
+use crate::error::Error;
+use crate::scope::database::validate_subdomain;
+use crate::scope::tenant::TenantId;
 
 pub(crate) use lookup::Cached;
 pub use lookup::{StoredTenant, TenantCache, TenantCacheBuilder, TenantLookup};
@@ -291,7 +293,7 @@ impl SubdomainResolver {
     /// no port, no scheme). [`Error::InvalidConfig`] when it is not one.
     ///
     /// See [`SubdomainResolver`] for an example.
-    pub fn new(base_domain: &str) -> crate::Result<Self> {
+    pub fn new(base_domain: &str) -> crate::error::Result<Self> {
         Ok(SubdomainResolver {
             base: normalize_base_domain(base_domain)?.into(),
         })
@@ -361,7 +363,7 @@ impl HeaderResolver {
     /// [`SubdomainResolver`] under `base_domain`.
     ///
     /// See [`HeaderResolver`] for an example.
-    pub fn host(header: HeaderName, base_domain: &str) -> crate::Result<Self> {
+    pub fn host(header: HeaderName, base_domain: &str) -> crate::error::Result<Self> {
         Ok(HeaderResolver {
             header,
             base: Some(normalize_base_domain(base_domain)?.into()),
@@ -419,7 +421,7 @@ impl PathPrefixResolver {
     /// [`Error::InvalidConfig`] when the prefix does not start with `/`.
     ///
     /// See [`PathPrefixResolver`] for an example.
-    pub fn new(prefix: &str) -> crate::Result<Self> {
+    pub fn new(prefix: &str) -> crate::error::Result<Self> {
         if !prefix.starts_with('/') || prefix.contains(['?', '#']) {
             return Err(Error::InvalidConfig {
                 setting: "path_prefix",
@@ -492,7 +494,7 @@ fn subdomain_of(host: &str, base: &str) -> Option<String> {
 
 /// Lowercase, without a trailing dot, each label letters, digits and inner hyphens, and a last
 /// label that is not all digits (so that no IPv4 literal can sit under it).
-fn normalize_base_domain(base: &str) -> crate::Result<String> {
+fn normalize_base_domain(base: &str) -> crate::error::Result<String> {
     let invalid = |why: &str| Error::InvalidConfig {
         setting: "base_domain",
         message: format!("`{base}` {why}"),

@@ -18,7 +18,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::Result;
+use crate::error::Result;
 
 /// A fresh SQLite database in a file of its own, removed when this value is dropped.
 #[cfg(feature = "sqlite")]

@@ -3,7 +3,8 @@
 use sqlx::{ColumnIndex, Decode, Executor, Pool, Type};
 
 use super::text;
-use crate::{Backend, Dialect, Result};
+use crate::error::Result;
+use crate::query::backend::{Backend, Dialect};
 
 /// A table as the catalog describes it.
 #[derive(Debug, Default)]

@@ -2,7 +2,9 @@
 
 use super::catalog::{DbForeignKey, TableSchema};
 use super::findings::Finding;
-use crate::{Dialect, Kind, ModelInfo};
+use crate::query::backend::Dialect;
+use crate::query::model::ModelInfo;
+use crate::query::value::Kind;
 
 /// SQLite and MySQL compare column names without regard to case; PostgreSQL folds unquoted
 /// names to lowercase when it stores them, and compares exactly.

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::Kind;
+use crate::query::value::Kind;
 
 /// One way in which the live database fails a model, or the connection fails row-level
 /// security. `Display` gives a one-line sentence naming the table and the object.

@@ -5,8 +5,9 @@
 use sqlx::{PgPool, Postgres};
 
 use super::findings::Finding;
+use crate::error::Result;
 use crate::postgres::{POLICY_NAME, jobs_condition, tenant_condition};
-use crate::{ModelInfo, Result};
+use crate::query::model::ModelInfo;
 
 /// The connecting role's attributes.
 struct Role {
@@ -183,7 +184,7 @@ async fn check_policies(
 /// on a temporary table with the same tenant column, in a transaction that is rolled back, so
 /// that the comparison does not depend on how a server version prints an expression.
 async fn deparsed(pool: &PgPool, tenant_column: &str, condition: &str) -> Result<String> {
-    let column = crate::Dialect::Postgres.quote(tenant_column);
+    let column = crate::query::backend::Dialect::Postgres.quote(tenant_column);
     let mut tx = pool.begin().await?;
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "CREATE TEMPORARY TABLE taskflow_audit_probe ({column} uuid) ON COMMIT DROP; \

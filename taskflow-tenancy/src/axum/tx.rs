@@ -22,9 +22,12 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::error::{Error, Result};
 use crate::resolve::json_error;
-use crate::tx::TenantConn;
-use crate::{Error, Result, TenantDb, TenantScope, TenantTx};
+use crate::scope::database::TenantDb;
+use crate::scope::tenant::TenantScope;
+use crate::scope::tx::TenantConn;
+use crate::scope::tx::TenantTx;
 
 /// A database handle that opens tenant transactions: [`TenantDb`] and, with every backend
 /// feature, [`AnyTenantDb`](crate::AnyTenantDb). What [`TenantTxLayer`] is made with.
@@ -82,8 +85,8 @@ begin_tenant!("mysql", sqlx::MySql);
 begin_tenant!("postgres", sqlx::Postgres);
 
 #[cfg(all(feature = "sqlite", feature = "mysql", feature = "postgres"))]
-impl BeginTenant for crate::AnyTenantDb {
-    type Tx = crate::AnyTenantTx;
+impl BeginTenant for crate::scope::any::AnyTenantDb {
+    type Tx = crate::scope::any::AnyTenantTx;
 
     fn begin_tenant<'a>(
         &'a self,

@@ -10,7 +10,10 @@ use moka::sync::Cache;
 use sqlx::{Executor, FromRow};
 
 use super::{Key, TenantKey};
-use crate::{Backend, DatabaseId, Result, Tenant, TenantDb, TenantId};
+use crate::error::Result;
+use crate::query::backend::Backend;
+use crate::scope::database::TenantDb;
+use crate::scope::tenant::{DatabaseId, Tenant, TenantId};
 
 /// A tenant as read from a [`TenantDb`]: only the store can make one.
 ///
@@ -148,16 +151,16 @@ where
 
 #[cfg(all(feature = "sqlite", feature = "mysql", feature = "postgres"))]
 #[allow(clippy::manual_async_fn)]
-impl TenantLookup for crate::AnyTenantDb {
+impl TenantLookup for crate::scope::any::AnyTenantDb {
     fn by_subdomain(
         &self,
         subdomain: &str,
     ) -> impl Future<Output = Result<Option<StoredTenant>>> + Send {
         async move {
             match self {
-                crate::AnyTenantDb::Sqlite(db) => db.by_subdomain(subdomain).await,
-                crate::AnyTenantDb::MySql(db) => db.by_subdomain(subdomain).await,
-                crate::AnyTenantDb::Postgres(db) => db.by_subdomain(subdomain).await,
+                crate::scope::any::AnyTenantDb::Sqlite(db) => db.by_subdomain(subdomain).await,
+                crate::scope::any::AnyTenantDb::MySql(db) => db.by_subdomain(subdomain).await,
+                crate::scope::any::AnyTenantDb::Postgres(db) => db.by_subdomain(subdomain).await,
             }
         }
     }
@@ -165,9 +168,9 @@ impl TenantLookup for crate::AnyTenantDb {
     fn by_id(&self, id: TenantId) -> impl Future<Output = Result<Option<StoredTenant>>> + Send {
         async move {
             match self {
-                crate::AnyTenantDb::Sqlite(db) => db.by_id(id).await,
-                crate::AnyTenantDb::MySql(db) => db.by_id(id).await,
-                crate::AnyTenantDb::Postgres(db) => db.by_id(id).await,
+                crate::scope::any::AnyTenantDb::Sqlite(db) => db.by_id(id).await,
+                crate::scope::any::AnyTenantDb::MySql(db) => db.by_id(id).await,
+                crate::scope::any::AnyTenantDb::Postgres(db) => db.by_id(id).await,
             }
         }
     }
@@ -575,7 +578,7 @@ impl<L: TenantLookup> TenantCacheBuilder<L> {
 #[cfg(all(test, feature = "sqlite"))]
 mod tests {
     use super::*;
-    use crate::AdminCapability;
+    use crate::scope::admin::AdminCapability;
 
     async fn store() -> TenantDb<sqlx::Sqlite> {
         let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap());

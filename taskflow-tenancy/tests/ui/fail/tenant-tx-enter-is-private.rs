@@ -13,7 +13,7 @@ async fn enter(
     scope: TenantScope,
 ) -> taskflow_tenancy::Result<TenantTx<sqlx::Sqlite>> {
     let sqlx_tx = pool.begin().await?;
-    TenantTx::enter(sqlx_tx, scope).await
+    TenantTx::enter(sqlx_tx, scope, None).await
 }
 
 fn main() {

@@ -12,12 +12,15 @@ use std::future::Future;
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{ColumnIndex, Database, Decode, Executor, FromRow, Pool, Row, Type};
 
-use crate::tenant::DatabaseId;
-use crate::tx::TenantTx;
-use crate::{
-    AdminCapability, AsAdminCapability, Backend, Dialect, Error, ModelInfo, Result, SqlValue,
-    Tenant, TenantId, TenantScope, Value,
-};
+use crate::error::{Error, Result};
+use crate::query::backend::{Backend, Dialect};
+use crate::query::model::ModelInfo;
+use crate::query::sql::Sql;
+use crate::query::value::{SqlValue, Value};
+use crate::scope::admin::{AdminCapability, AsAdminCapability};
+use crate::scope::tenant::DatabaseId;
+use crate::scope::tenant::{Tenant, TenantId, TenantScope};
+use crate::scope::tx::TenantTx;
 
 /// Subdomains that name no tenant: they belong to the platform.
 pub const RESERVED_SUBDOMAINS: &[&str] = &[
@@ -142,7 +145,20 @@ where
 pub struct TenantDb<DB: Database> {
     pool: Pool<DB>,
     id: DatabaseId,
+    writer: Writer,
 }
+
+/// On SQLite, the one writer of the handle: a write transaction waits for it in line before it
+/// takes a connection and `BEGIN IMMEDIATE`, instead of every writer polling the database's
+/// write lock in SQLite's sleeping busy handler, whose backoff (up to 100 ms a try) is what
+/// gives contended writes their long tail. SQLite allows one writer at a time anyway; this
+/// makes the wait a queue in the process. Writers in other processes still meet the busy
+/// handler.
+#[derive(Debug, Clone)]
+struct Writer(Option<std::sync::Arc<tokio::sync::Semaphore>>);
+
+/// A place in [`Writer`]'s line, held by a write transaction until it ends.
+pub(crate) type WriterPermit = Option<tokio::sync::OwnedSemaphorePermit>;
 
 // By hand: a derive would ask for `DB: Clone`, which the sqlx database types are not.
 impl<DB: Database> Clone for TenantDb<DB> {
@@ -150,6 +166,7 @@ impl<DB: Database> Clone for TenantDb<DB> {
         TenantDb {
             pool: self.pool.clone(),
             id: self.id,
+            writer: self.writer.clone(),
         }
     }
 }
@@ -180,6 +197,25 @@ impl<DB: Database> TenantDb<DB> {
     pub(crate) fn admit(&self, tenant: Tenant) -> TenantScope {
         TenantScope::verified(tenant, self.id)
     }
+
+    /// Waits for this handle's writer turn (on SQLite; elsewhere at once), then checks out a
+    /// connection and begins a transaction that will write.
+    pub(crate) async fn begin_write(&self) -> Result<(WriterPermit, sqlx::Transaction<'static, DB>)>
+    where
+        DB: Backend,
+    {
+        let permit = match &self.writer.0 {
+            Some(line) => Some(
+                std::sync::Arc::clone(line)
+                    .acquire_owned()
+                    .await
+                    .expect("the writer's line is never closed"),
+            ),
+            None => None,
+        };
+        let tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        Ok((permit, tx))
+    }
 }
 
 impl<DB> TenantDb<DB>
@@ -190,9 +226,14 @@ where
 {
     /// The handle of the database behind `pool`, with a new identity and the table `tenants`.
     pub fn new(pool: Pool<DB>) -> Self {
+        let writer = Writer(
+            (DB::DIALECT == Dialect::Sqlite)
+                .then(|| std::sync::Arc::new(tokio::sync::Semaphore::new(1))),
+        );
         TenantDb {
             pool,
             id: DatabaseId::next(),
+            writer,
         }
     }
 
@@ -245,13 +286,13 @@ where
     }
 
     async fn fetch(&self, column: &str, value: Value) -> Result<Option<Tenant>> {
-        let dialect = DB::DIALECT;
-        let sql = format!(
-            "SELECT id, name, subdomain, is_active, created_at FROM tenants WHERE {} = {}",
-            dialect.quote(column),
-            dialect.placeholder(1)
-        );
-        DB::fetch_optional(&self.pool, sql, vec![value]).await
+        let (sql, values) = Sql::new(DB::DIALECT)
+            .push("SELECT id, name, subdomain, is_active, created_at FROM tenants WHERE ")
+            .ident(column)
+            .push(" = ")
+            .bind(value)
+            .take();
+        DB::fetch_optional(&self.pool, sql, values).await
     }
 
     /// The tenant with this id, active or not. A plain lookup: it issues no scope.
@@ -357,10 +398,10 @@ where
             let admin = admin.as_admin_capability();
             let (tenant, sql, values) = new_tenant::<DB>(name, subdomain)?;
             admin.record_use(&format!("create tenant {subdomain}"));
-            let mut tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+            let (permit, mut tx) = self.begin_write().await?;
             insert_tenant::<DB>(&mut *tx, sql, values).await?;
             let scope = self.admit(tenant.clone());
-            let tx = TenantTx::enter(tx, scope).await?;
+            let tx = TenantTx::enter(tx, scope, permit).await?;
             Ok((tenant, tx))
         }
     }
@@ -391,13 +432,13 @@ where
             admin
                 .as_admin_capability()
                 .record_use(&format!("{verb} tenant {id}"));
-            let dialect = DB::DIALECT;
-            let sql = format!(
-                "UPDATE tenants SET is_active = {} WHERE id = {}",
-                dialect.placeholder(1),
-                dialect.placeholder(2)
-            );
-            DB::execute(&self.pool, sql, vec![Value::Bool(active), id.to_value()]).await?;
+            let (sql, values) = Sql::new(DB::DIALECT)
+                .push("UPDATE tenants SET is_active = ")
+                .bind(Value::Bool(active))
+                .push(" WHERE id = ")
+                .bind(id.to_value())
+                .take();
+            DB::execute(&self.pool, sql, values).await?;
             self.get(id).await?.ok_or(Error::TenantNotFound)
         }
     }
@@ -432,20 +473,24 @@ where
         async move {
             let admin: &AdminCapability = admin.as_admin_capability();
             admin.record_use(&format!("purge tenant {id}"));
-            let dialect = DB::DIALECT;
             let mut tx = self.pool.begin().await?;
             let mut deleted = 0;
             for model in models {
-                let sql = format!(
-                    "DELETE FROM {} WHERE {} = {}",
-                    dialect.quote(model.table),
-                    dialect.quote(model.tenant_column),
-                    dialect.placeholder(1)
-                );
-                deleted += DB::execute(&mut *tx, sql, vec![id.to_value()]).await?;
+                let (sql, values) = Sql::new(DB::DIALECT)
+                    .push("DELETE FROM ")
+                    .ident(model.table)
+                    .push(" WHERE ")
+                    .ident(model.tenant_column)
+                    .push(" = ")
+                    .bind(id.to_value())
+                    .take();
+                deleted += DB::execute(&mut *tx, sql, values).await?;
             }
-            let sql = format!("DELETE FROM tenants WHERE id = {}", dialect.placeholder(1));
-            deleted += DB::execute(&mut *tx, sql, vec![id.to_value()]).await?;
+            let (sql, values) = Sql::new(DB::DIALECT)
+                .push("DELETE FROM tenants WHERE id = ")
+                .bind(id.to_value())
+                .take();
+            deleted += DB::execute(&mut *tx, sql, values).await?;
             tx.commit().await?;
             Ok(deleted)
         }
@@ -472,21 +517,17 @@ pub(crate) fn new_tenant<DB: Backend>(
         is_active: true,
         created_at: Utc::now().trunc_subsecs(6),
     };
-    let dialect = DB::DIALECT;
-    let sql = format!(
-        "INSERT INTO tenants (id, name, subdomain, is_active, created_at) VALUES ({})",
-        (1..=5)
-            .map(|n| dialect.placeholder(n))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let values = vec![
-        tenant.id.to_value(),
-        Value::Text(tenant.name.clone()),
-        Value::Text(tenant.subdomain.clone()),
-        Value::Bool(true),
-        Value::DateTime(tenant.created_at),
-    ];
+    let (sql, values) = Sql::new(DB::DIALECT)
+        .push("INSERT INTO tenants (id, name, subdomain, is_active, created_at) VALUES (")
+        .bind_list([
+            tenant.id.to_value(),
+            Value::Text(tenant.name.clone()),
+            Value::Text(tenant.subdomain.clone()),
+            Value::Bool(true),
+            Value::DateTime(tenant.created_at),
+        ])
+        .push(")")
+        .take();
     Ok((tenant, sql, values))
 }
 

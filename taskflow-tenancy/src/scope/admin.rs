@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::error::{Error, Result};
+
 /// The `tracing` target of every admin-capability event. Route it to your audit log.
 ///
 /// ```
@@ -33,11 +35,11 @@ pub struct AdminCapability {
 
 impl AdminCapability {
     /// Grants the capability `name` for `reason`, logging the grant. An empty reason is
-    /// refused with [`Error::MissingReason`](crate::Error::MissingReason).
-    pub fn grant(name: &'static str, reason: impl Into<String>) -> crate::Result<Self> {
+    /// refused with [`Error::MissingReason`](Error::MissingReason).
+    pub fn grant(name: &'static str, reason: impl Into<String>) -> Result<Self> {
         let reason = reason.into();
         if reason.trim().is_empty() || name.trim().is_empty() {
-            return Err(crate::Error::MissingReason);
+            return Err(Error::MissingReason);
         }
         tracing::warn!(target: AUDIT_TARGET, capability = name, reason = %reason, "admin capability granted");
         Ok(AdminCapability { name, reason })

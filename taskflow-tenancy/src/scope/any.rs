@@ -15,10 +15,14 @@ use sqlx::mysql::MySqlRow;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 
-use crate::tx::{FetchRows, TenantConn, sealed};
-use crate::{
-    AsAdminCapability, Dialect, Result, Tenant, TenantDb, TenantId, TenantScope, TenantTx, Value,
-};
+use crate::error::Result;
+use crate::query::backend::Dialect;
+use crate::query::value::Value;
+use crate::scope::admin::AsAdminCapability;
+use crate::scope::database::TenantDb;
+use crate::scope::tenant::{Tenant, TenantId, TenantScope};
+use crate::scope::tx::TenantTx;
+use crate::scope::tx::{FetchRows, TenantConn, sealed};
 
 /// A [`TenantDb`] on one of the three backends, chosen at run time: for an application that
 /// reads its database from a URL, as TaskFlow does. Handlers written against [`AnyTenantTx`]
@@ -112,7 +116,7 @@ impl From<TenantDb<sqlx::Postgres>> for AnyTenantDb {
 #[allow(clippy::manual_async_fn)]
 impl AnyTenantDb {
     /// The identity of the handle inside: see [`TenantDb::id`].
-    pub fn id(&self) -> crate::DatabaseId {
+    pub fn id(&self) -> crate::scope::tenant::DatabaseId {
         each!(self, db => db.id())
     }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::TenantId;
+use crate::scope::tenant::TenantId;
 
 /// The SQL type family of a column, used to bind typed `NULL`s and to audit schemas.
 ///

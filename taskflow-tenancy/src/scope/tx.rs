@@ -14,7 +14,11 @@ use std::future::Future;
 use sqlx::pool::PoolConnection;
 use sqlx::{Database, Executor, FromRow, Transaction};
 
-use crate::{Backend, Dialect, Result, TenantDb, TenantId, TenantScope, Value};
+use crate::error::Result;
+use crate::query::backend::{Backend, Dialect};
+use crate::query::value::Value;
+use crate::scope::database::{TenantDb, WriterPermit};
+use crate::scope::tenant::{TenantId, TenantScope};
 
 /// One tenant's connection: checked out once from a [`TenantDb`]'s pool for a scope that handle
 /// issued, and entered for that tenant once.
@@ -70,6 +74,9 @@ use crate::{Backend, Dialect, Result, TenantDb, TenantId, TenantScope, Value};
 pub struct TenantTx<DB: Database> {
     conn: Conn<DB>,
     scope: TenantScope,
+    /// Dropped after `conn` (fields drop in order): the next writer begins once this
+    /// transaction has ended.
+    _writer: WriterPermit,
 }
 
 enum Conn<DB: Database> {
@@ -91,12 +98,14 @@ impl<DB: Backend> TenantTx<DB> {
     pub(crate) fn enter(
         mut tx: Transaction<'static, DB>,
         scope: TenantScope,
+        writer: WriterPermit,
     ) -> impl Future<Output = Result<Self>> + Send {
         async move {
             DB::enter_tenant(&mut tx, scope.tenant_id()).await?;
             Ok(TenantTx {
                 conn: Conn::Transaction(tx),
                 scope,
+                _writer: writer,
             })
         }
     }
@@ -199,8 +208,8 @@ where
     pub fn begin(&self, scope: &TenantScope) -> impl Future<Output = Result<TenantTx<DB>>> + Send {
         async move {
             self.check(scope)?;
-            let tx = self.pool().begin_with(DB::BEGIN_WRITE).await?;
-            TenantTx::enter(tx, scope.clone()).await
+            let (permit, tx) = self.begin_write().await?;
+            TenantTx::enter(tx, scope.clone(), permit).await
         }
     }
 
@@ -215,11 +224,12 @@ where
             self.check(scope)?;
             if DB::DIALECT == Dialect::Postgres {
                 let tx = self.pool().begin().await?;
-                return TenantTx::enter(tx, scope.clone()).await;
+                return TenantTx::enter(tx, scope.clone(), None).await;
             }
             Ok(TenantTx {
                 conn: Conn::Pooled(self.pool().acquire().await?),
                 scope: scope.clone(),
+                _writer: None,
             })
         }
     }
@@ -316,6 +326,7 @@ pub(crate) mod sealed {
 /// ```
 pub struct AdminTx<DB: Database> {
     tx: Transaction<'static, DB>,
+    _writer: WriterPermit,
     db: TenantDb<DB>,
     capability: &'static str,
     reason: String,
@@ -353,16 +364,17 @@ where
     /// Begins an [`AdminTx`] for `admin`'s work; the grant's use is audited.
     pub fn begin_admin(
         &self,
-        admin: &impl crate::AsAdminCapability,
+        admin: &impl crate::scope::admin::AsAdminCapability,
     ) -> impl Future<Output = Result<AdminTx<DB>>> + Send {
         let admin = admin.as_admin_capability();
         admin.record_use("begin an admin transaction");
         let (capability, reason) = (admin.name(), admin.reason().to_owned());
         async move {
-            let mut tx = self.pool().begin_with(DB::BEGIN_WRITE).await?;
+            let (permit, mut tx) = self.begin_write().await?;
             DB::enter_admin(&mut tx).await?;
             Ok(AdminTx {
                 tx,
+                _writer: permit,
                 db: self.clone(),
                 capability,
                 reason,
@@ -374,7 +386,7 @@ where
 impl<DB> AdminTx<DB>
 where
     DB: Backend,
-    crate::Tenant: for<'r> FromRow<'r, DB::Row>,
+    crate::scope::tenant::Tenant: for<'r> FromRow<'r, DB::Row>,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     /// Creates an active tenant in this transaction, with the checks of
@@ -386,9 +398,9 @@ where
         subdomain: &'a str,
     ) -> impl Future<Output = Result<TenantScope>> + Send + 'a {
         async move {
-            let (tenant, sql, values) = crate::store::new_tenant::<DB>(name, subdomain)?;
+            let (tenant, sql, values) = crate::scope::database::new_tenant::<DB>(name, subdomain)?;
             self.audit(&format!("create tenant {subdomain}"));
-            crate::store::insert_tenant::<DB>(&mut self.tx, sql, values).await?;
+            crate::scope::database::insert_tenant::<DB>(&mut self.tx, sql, values).await?;
             Ok(self.db.admit(tenant))
         }
     }
@@ -425,7 +437,7 @@ where
 
     fn audit(&self, action: &str) {
         tracing::info!(
-            target: crate::AUDIT_TARGET,
+            target: crate::scope::admin::AUDIT_TARGET,
             capability = self.capability,
             reason = %self.reason,
             action,

@@ -3,7 +3,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::{Kind, Ordered, SqlValue, TenantId, Textual, Value};
+use crate::query::value::{Kind, Ordered, SqlValue, Textual, Value};
+use crate::scope::tenant::TenantId;
 
 /// A model whose rows belong to one tenant each. Implemented by `#[tenant_scoped]`, never by hand.
 ///
@@ -179,7 +180,7 @@ impl<M, T> Column<M, T> {
     #[doc(hidden)]
     pub const fn __new(name: &'static str) -> Self {
         assert!(
-            crate::backend::is_plain_identifier(name),
+            crate::query::backend::is_plain_identifier(name),
             "a column name must be a plain SQL identifier: ASCII letters, digits and `_`"
         );
         Column {
@@ -194,7 +195,7 @@ impl<M, T> Column<M, T> {
     }
 }
 
-impl<M: crate::TenantModel, T: SqlValue> Column<M, T> {
+impl<M: crate::query::model::TenantModel, T: SqlValue> Column<M, T> {
     fn filter(self, op: Op) -> Filter<M> {
         Filter {
             node: Node::Cmp {
@@ -257,7 +258,7 @@ impl<M: crate::TenantModel, T: SqlValue> Column<M, T> {
     }
 }
 
-impl<M: crate::TenantModel, T: SqlValue> Column<M, Option<T>> {
+impl<M: crate::query::model::TenantModel, T: SqlValue> Column<M, Option<T>> {
     /// `column IS NULL`.
     pub fn is_null(self) -> Filter<M> {
         self.filter(Op::IsNull)
@@ -269,7 +270,7 @@ impl<M: crate::TenantModel, T: SqlValue> Column<M, Option<T>> {
     }
 }
 
-impl<M: crate::TenantModel, T: Ordered> Column<M, T> {
+impl<M: crate::query::model::TenantModel, T: Ordered> Column<M, T> {
     /// `column < value`.
     pub fn lt(self, value: impl Into<T>) -> Filter<M> {
         self.filter(Op::Lt(value.into().to_value()))
@@ -288,7 +289,7 @@ impl<M: crate::TenantModel, T: Ordered> Column<M, T> {
     }
 }
 
-impl<M: crate::TenantModel, T: Textual> Column<M, T> {
+impl<M: crate::query::model::TenantModel, T: Textual> Column<M, T> {
     /// `column LIKE pattern` (`%` and `_` wildcards). Case sensitivity follows the database:
     /// SQLite folds ASCII case, MySQL follows the column's collation, PostgreSQL is exact.
     pub fn like(self, pattern: impl Into<String>) -> Filter<M> {

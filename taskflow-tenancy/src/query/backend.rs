@@ -6,7 +6,9 @@ use std::future::Future;
 use sqlx::{Database, Decode, Encode, Executor, FromRow, Type, error::BoxDynError};
 use uuid::Uuid;
 
-use crate::{Result, TenantId, Value};
+use crate::error::Result;
+use crate::query::value::Value;
+use crate::scope::tenant::TenantId;
 
 /// SQL dialect details that differ between backends: placeholders and identifier quoting.
 ///
@@ -207,7 +209,7 @@ mod sealed {
 /// PostgreSQL needs).
 macro_rules! arguments {
     ($db:ty, $values:expr) => {{
-        use crate::Kind;
+        use crate::query::value::Kind;
         use sqlx::Arguments;
         let values: Vec<Value> = $values;
         let mut args = <$db as Database>::Arguments::default();
