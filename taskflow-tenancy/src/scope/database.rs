@@ -155,10 +155,13 @@ pub struct TenantDb<DB: Database> {
 /// makes the wait a queue in the process. Writers in other processes still meet the busy
 /// handler.
 #[derive(Debug, Clone)]
-struct Writer(Option<std::sync::Arc<tokio::sync::Semaphore>>);
+struct Writer(WriterLine);
 
 /// A place in [`Writer`]'s line, held by a write transaction until it ends.
 pub(crate) type WriterPermit = Option<tokio::sync::OwnedSemaphorePermit>;
+
+/// The line of [`Writer`] itself, for a transaction that joins it later.
+pub(crate) type WriterLine = Option<std::sync::Arc<tokio::sync::Semaphore>>;
 
 // By hand: a derive would ask for `DB: Clone`, which the sqlx database types are not.
 impl<DB: Database> Clone for TenantDb<DB> {
@@ -196,6 +199,11 @@ impl<DB: Database> TenantDb<DB> {
 
     pub(crate) fn admit(&self, tenant: Tenant) -> TenantScope {
         TenantScope::verified(tenant, self.id)
+    }
+
+    /// The line write transactions of this handle wait in (SQLite only).
+    pub(crate) fn writer_line(&self) -> WriterLine {
+        self.writer.0.clone()
     }
 
     /// Waits for this handle's writer turn (on SQLite; elsewhere at once), then checks out a

@@ -10,14 +10,16 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Database, Executor, FromRow, Transaction};
 
+use crate::error::Error;
 use crate::error::Result;
 use crate::query::backend::{Backend, Dialect};
 use crate::query::value::Value;
-use crate::scope::database::{TenantDb, WriterPermit};
+use crate::scope::database::{TenantDb, WriterLine, WriterPermit};
 use crate::scope::tenant::{TenantId, TenantScope};
 
 /// One tenant's connection: checked out once from a [`TenantDb`]'s pool for a scope that handle
@@ -76,12 +78,20 @@ pub struct TenantTx<DB: Database> {
     scope: TenantScope,
     /// Dropped after `conn` (fields drop in order): the next writer begins once this
     /// transaction has ended.
-    _writer: WriterPermit,
+    writer: WriterPermit,
+    /// Where a deferred transaction waits for its writer turn when it first writes.
+    line: WriterLine,
 }
 
 enum Conn<DB: Database> {
     Transaction(Transaction<'static, DB>),
     Pooled(PoolConnection<DB>),
+    /// SQLite's write transactions: a pooled connection whose `BEGIN IMMEDIATE` waits for the
+    /// first write, so that the reads before it run beside other writers instead of holding
+    /// the database's one write lock.
+    Deferred(PoolConnection<DB>),
+    /// The deferred transaction failed to begin: the connection is gone.
+    Lost,
 }
 
 impl<DB: Database> fmt::Debug for TenantTx<DB> {
@@ -105,7 +115,8 @@ impl<DB: Backend> TenantTx<DB> {
             Ok(TenantTx {
                 conn: Conn::Transaction(tx),
                 scope,
-                _writer: writer,
+                writer,
+                line: None,
             })
         }
     }
@@ -124,8 +135,10 @@ impl<DB: Backend> TenantTx<DB> {
         self.scope.tenant_id()
     }
 
-    /// Whether this is a transaction (from [`TenantDb::begin`], or any on PostgreSQL) rather
-    /// than a plain read connection.
+    /// Whether its writes are one transaction (from [`TenantDb::begin`], or any on
+    /// PostgreSQL) rather than a plain read connection. On SQLite the transaction begins at the
+    /// first write, with `BEGIN IMMEDIATE` after the handle's writer before it has ended: the
+    /// reads before it are outside it, as on a read connection.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -141,7 +154,7 @@ impl<DB: Backend> TenantTx<DB> {
     /// # }
     /// ```
     pub fn is_transaction(&self) -> bool {
-        matches!(self.conn, Conn::Transaction(_))
+        matches!(self.conn, Conn::Transaction(_) | Conn::Deferred(_))
     }
 
     /// Commits the transaction (a read connection just goes back to the pool).
@@ -149,7 +162,8 @@ impl<DB: Backend> TenantTx<DB> {
         async move {
             match self.conn {
                 Conn::Transaction(tx) => tx.commit().await?,
-                Conn::Pooled(conn) => drop(conn),
+                Conn::Pooled(conn) | Conn::Deferred(conn) => drop(conn),
+                Conn::Lost => return Err(lost()),
             }
             Ok(())
         }
@@ -160,7 +174,8 @@ impl<DB: Backend> TenantTx<DB> {
         async move {
             match self.conn {
                 Conn::Transaction(tx) => tx.rollback().await?,
-                Conn::Pooled(conn) => drop(conn),
+                Conn::Pooled(conn) | Conn::Deferred(conn) => drop(conn),
+                Conn::Lost => {}
             }
             Ok(())
         }
@@ -171,7 +186,15 @@ impl<DB: Backend> TenantTx<DB> {
     /// **Outside the compile-time guarantee**: nothing checks that such SQL binds the tenant.
     /// On PostgreSQL with row-level security the policies still filter what it reads and
     /// writes by the tenant this connection was entered for; on SQLite and MySQL nothing does.
-    /// Review it as you would `unsafe`.
+    /// Review it as you would `unsafe`. On SQLite, before the transaction's first write, the
+    /// connection is outside the transaction: write raw SQL after
+    /// [`TenantTx::raw_for_write`] instead.
+    ///
+    /// # Panics
+    ///
+    /// If a write on this transaction already failed to begin it (SQLite: the database stayed
+    /// locked past the busy timeout, or went away): the transaction has no connection left,
+    /// and every builder on it answers with an error. Drop it and begin another.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -190,9 +213,64 @@ impl<DB: Backend> TenantTx<DB> {
     pub fn raw(&mut self) -> &mut DB::Connection {
         match &mut self.conn {
             Conn::Transaction(tx) => tx,
-            Conn::Pooled(conn) => conn,
+            Conn::Pooled(conn) | Conn::Deferred(conn) => conn,
+            Conn::Lost => panic!("{}", lost()),
         }
     }
+
+    /// [`TenantTx::raw`] inside the write transaction: on SQLite it begins the deferred
+    /// transaction first (waiting for the handle's writer), as the builders' writes do.
+    /// Outside the compile-time guarantee, as all raw SQL is.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> taskflow_tenancy::Result<()> {
+    /// # use taskflow_tenancy::{AdminCapability, TenantDb};
+    /// # let db = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
+    /// # db.migrate().await?;
+    /// # db.create(&AdminCapability::grant("docs", "example")?, "Acme", "acme").await?;
+    /// let scope = db.scope_by_subdomain("acme").await?;
+    /// let mut tx = db.begin(&scope).await?;
+    /// sqlx::query("CREATE TABLE scratch (x INTEGER)").execute(tx.raw_for_write().await?).await?;
+    /// drop(tx);
+    /// let missing = sqlx::query("SELECT x FROM scratch").execute(db.pool()).await;
+    /// assert!(missing.is_err(), "rolled back with the transaction");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn raw_for_write(&mut self) -> impl Future<Output = Result<&mut DB::Connection>> + Send {
+        async move {
+            if matches!(self.conn, Conn::Deferred(_)) {
+                let Conn::Deferred(conn) = std::mem::replace(&mut self.conn, Conn::Lost) else {
+                    unreachable!("matched above");
+                };
+                let permit = match &self.line {
+                    Some(line) => Some(
+                        Arc::clone(line)
+                            .acquire_owned()
+                            .await
+                            .expect("the writer's line is never closed"),
+                    ),
+                    None => None,
+                };
+                // `Transaction::begin` is what `Pool::begin_with` runs on a connection it has
+                // just checked out; here the connection was checked out by `TenantDb::begin`.
+                let tx = Transaction::begin(conn, Some(sqlx::SqlStr::from_static(DB::BEGIN_WRITE)))
+                    .await?;
+                self.conn = Conn::Transaction(tx);
+                self.writer = permit;
+            }
+            match &mut self.conn {
+                Conn::Transaction(tx) => Ok(&mut **tx),
+                Conn::Pooled(conn) => Ok(&mut **conn),
+                Conn::Deferred(_) | Conn::Lost => Err(lost()),
+            }
+        }
+    }
+}
+
+fn lost() -> Error {
+    Error::InvalidQuery("the transaction failed to begin and has no connection: open a new one")
 }
 
 impl<DB> TenantDb<DB>
@@ -208,6 +286,14 @@ where
     pub fn begin(&self, scope: &TenantScope) -> impl Future<Output = Result<TenantTx<DB>>> + Send {
         async move {
             self.check(scope)?;
+            if DB::DIALECT == Dialect::Sqlite {
+                return Ok(TenantTx {
+                    conn: Conn::Deferred(self.pool().acquire().await?),
+                    scope: scope.clone(),
+                    writer: None,
+                    line: self.writer_line(),
+                });
+            }
             let (permit, tx) = self.begin_write().await?;
             TenantTx::enter(tx, scope.clone(), permit).await
         }
@@ -229,7 +315,8 @@ where
             Ok(TenantTx {
                 conn: Conn::Pooled(self.pool().acquire().await?),
                 scope: scope.clone(),
-                _writer: None,
+                writer: None,
+                line: None,
             })
         }
     }
@@ -450,10 +537,13 @@ where
 // is provable through sqlx's higher-ranked executor bounds (rust-lang/rust#100013).
 macro_rules! tenant_conn {
     ($feature:literal, $db:ty) => {
-        tenant_conn!(@ $feature, $db, [], TenantTx<$db>, tx => tx.raw(), tx => tx.scope.tenant_id());
-        tenant_conn!(@ $feature, $db, ['e], EnteredTenant<'e, $db>, tx => &mut **tx.tx, tx => tx.tenant);
+        tenant_conn!(@ $feature, $db, [], TenantTx<$db>, tx => tx.raw(), tx => tx.scope.tenant_id(),
+            tx => tx.raw_for_write().await?);
+        tenant_conn!(@ $feature, $db, ['e], EnteredTenant<'e, $db>, tx => &mut **tx.tx, tx => tx.tenant,
+            tx => &mut **tx.tx);
     };
-    (@ $feature:literal, $db:ty, [$($lt:lifetime)?], $ty:ty, $raw:ident => $raw_expr:expr, $t:ident => $tenant_expr:expr) => {
+    (@ $feature:literal, $db:ty, [$($lt:lifetime)?], $ty:ty, $raw:ident => $raw_expr:expr, $t:ident => $tenant_expr:expr,
+        $w:ident => $write_expr:expr) => {
         #[cfg(feature = $feature)]
         impl<$($lt)?> sealed::Sealed for $ty {}
 
@@ -473,8 +563,10 @@ macro_rules! tenant_conn {
                 sql: Cow<'static, str>,
                 values: Vec<Value>,
             ) -> impl Future<Output = Result<u64>> + Send + 'a {
-                let $raw = self;
-                <$db as Backend>::execute($raw_expr, sql, values)
+                async move {
+                    let $w = self;
+                    <$db as Backend>::execute($write_expr, sql, values).await
+                }
             }
 
             fn __fetch_count<'a>(
