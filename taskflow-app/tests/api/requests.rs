@@ -8,7 +8,8 @@ use crate::helpers::{Backend, TestApp};
 api_tests!(
     malformed_bodies_are_400_and_oversized_ones_413,
     every_answer_carries_a_request_id,
-    a_tenant_request_checks_out_one_connection
+    a_tenant_request_checks_out_one_connection,
+    another_tenants_id_is_404_whatever_else_the_request_carries
 );
 
 /// The user lookup and the handler share the request's tenant transaction: one checkout of
@@ -178,4 +179,89 @@ async fn a_tenant_over_its_rate_is_429_and_others_are_not() {
             .status,
         StatusCode::OK
     );
+}
+
+/// A path that names another tenant's resource is `404 not_found` before anything else of the
+/// request is judged: a query string, a cursor or a body that would be refused for one of the
+/// caller's own resources says nothing about the other tenant's.
+async fn another_tenants_id_is_404_whatever_else_the_request_carries(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let globex = app.signup("globex").await;
+    let project = app.project(&globex, "Secret").await;
+    let task = app.task(&globex, &project, "Hidden").await;
+    let json = ("content-type", "application/json");
+    let bearer = format!("Bearer {}", acme.token);
+    let auth = ("authorization", bearer.as_str());
+    let cases: [(Method, String, &str); 9] = [
+        (
+            Method::GET,
+            format!("/api/v1/projects/{project}/tasks?limit=9999&status=nope"),
+            "",
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/projects/{project}/tasks?cursor=not-a-cursor"),
+            "",
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/projects/{project}/reports?limit=0"),
+            "",
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/tasks/{task}/comments?cursor=%%%"),
+            "",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/projects/{project}/tasks"),
+            "{\"title\": ",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/projects/{project}/tasks"),
+            "{\"title\": \"\", \"status\": \"x\"}",
+        ),
+        (Method::PATCH, format!("/api/v1/tasks/{task}"), "[1, 2"),
+        (
+            Method::PATCH,
+            format!("/api/v1/projects/{project}"),
+            "{\"name\": \"\"}",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/tasks/{task}/comments"),
+            "{\"body\": 7}",
+        ),
+    ];
+    for (method, path, body) in cases {
+        let answer = app
+            .raw(
+                method.clone(),
+                &acme.host,
+                &path,
+                &[auth, json],
+                body.to_owned(),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::NOT_FOUND,
+            "{method} {path} {body}"
+        );
+        assert_eq!(answer.code(), "not_found", "{method} {path}");
+    }
+    // The same requests on Globex's own resources are judged on what they carry.
+    let bearer = format!("Bearer {}", globex.token);
+    let own = app
+        .raw(
+            Method::GET,
+            &globex.host,
+            &format!("/api/v1/projects/{project}/tasks?status=nope"),
+            &[("authorization", bearer.as_str())],
+            "",
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::BAD_REQUEST);
 }
