@@ -23,7 +23,7 @@ pub type JobResult = std::result::Result<Option<String>, Box<dyn std::error::Err
 /// What a handler gets to run one job: a fresh [`TenantScope`] for the job's tenant, the
 /// payload, the pool, and a way to report progress.
 ///
-/// See the [module docs](self) for an example.
+/// See the [module docs](crate::jobs) for an example.
 pub struct JobContext<DB: Database> {
     pub(super) scope: TenantScope,
     pub(super) db: TenantDb<DB>,
@@ -52,7 +52,7 @@ where
     /// The scope of the job's tenant, verified when this run started: the tenant exists and
     /// is active. Every query of the handler takes it.
     ///
-    /// See the [module docs](self) for an example.
+    /// See the [module docs](crate::jobs) for an example.
     pub fn scope(&self) -> &TenantScope {
         &self.scope
     }
@@ -61,7 +61,7 @@ where
     /// handler gets one: the handler's queries run on it, and it commits when the handler
     /// commits it.
     ///
-    /// See the [module docs](self) for an example.
+    /// See the [module docs](crate::jobs) for an example.
     pub fn begin(&self) -> impl Future<Output = Result<TenantTx<DB>>> + Send + '_ {
         self.db.begin(&self.scope)
     }
@@ -73,28 +73,28 @@ where
 
     /// The job's id.
     ///
-    /// See the [module docs](self) for an example.
+    /// See the [module docs](crate::jobs) for an example.
     pub fn job_id(&self) -> Uuid {
         self.job.id
     }
 
     /// The job's kind.
     ///
-    /// See the [module docs](self) for an example.
+    /// See the [module docs](crate::jobs) for an example.
     pub fn kind(&self) -> &str {
         &self.job.kind
     }
 
     /// The payload it was enqueued with.
     ///
-    /// See the [module docs](self) for an example.
+    /// See the [module docs](crate::jobs) for an example.
     pub fn payload(&self) -> &serde_json::Value {
         &self.job.payload
     }
 
     /// Which claim of the job this is: 1 the first time, more after a worker died with it.
     ///
-    /// See the [module docs](self) for an example.
+    /// See the [module docs](crate::jobs) for an example.
     pub fn attempt(&self) -> i32 {
         self.job.attempts + 1
     }
@@ -104,7 +104,7 @@ where
     /// Returns `false` when this run no longer holds the job (its lease expired and another
     /// worker claimed it): the handler should stop, as what it returns will not be recorded.
     ///
-    /// See the [module docs](self) for an example.
+    /// See the [module docs](crate::jobs) for an example.
     pub fn progress(&self, percent: i32) -> impl Future<Output = Result<bool>> + Send + '_ {
         self.store
             .renew(&self.lease, self.lease_length, Some(percent.clamp(0, 100)))
@@ -162,7 +162,7 @@ impl<F> fmt::Debug for FnHandler<F> {
 
 /// A [`JobHandler`] from an async function of the [`JobContext`].
 ///
-/// See the [module docs](self) for an example.
+/// See the [module docs](crate::jobs) for an example.
 pub fn handler_fn<F>(f: F) -> FnHandler<F> {
     FnHandler(f)
 }

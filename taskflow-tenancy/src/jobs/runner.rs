@@ -325,7 +325,7 @@ where
 
     /// Runs jobs with [`JobRunner::run_once`] until none is waiting; returns how many ran.
     ///
-    /// See the [module docs](self) for an example.
+    /// See the [module docs](crate::jobs) for an example.
     #[allow(clippy::manual_async_fn)]
     pub fn run_until_idle(&self) -> impl Future<Output = Result<usize>> + Send + '_ {
         async move {

@@ -493,7 +493,7 @@ where
 /// It runs in the handler's tenant transaction, so the job exists exactly when what it will
 /// read does: a rolled-back transaction enqueues nothing.
 ///
-/// See the [module docs](self) and [`Job`] for examples.
+/// See the [module docs](crate::jobs) and [`Job`] for examples.
 pub fn enqueue<'t, C: TenantConn + ?Sized>(
     tx: &'t mut C,
     kind: &str,
@@ -572,7 +572,7 @@ pub fn delete<'t, C: TenantConn + ?Sized>(
 /// The job with this id of the tenant of `tx`; `None` if there is none, as for another
 /// tenant's job.
 ///
-/// See the [module docs](self) and [`Job`] for examples.
+/// See the [module docs](crate::jobs) and [`Job`] for examples.
 pub fn get<'t, C: FetchRows<Job> + ?Sized>(
     tx: &'t mut C,
     id: Uuid,
