@@ -110,13 +110,13 @@ pub struct Job {
     pub tenant_id: TenantId,
     /// The job's id (a v7 UUID: ids sort by creation time).
     pub id: Uuid,
-    /// Which [`JobHandler`] runs it.
+    /// Which [`JobHandler`](crate::jobs::JobHandler) runs it.
     pub kind: String,
     /// The handler's input.
     pub payload: serde_json::Value,
     /// Where the job is.
     pub status: JobStatus,
-    /// 0 to 100, as last reported by [`JobContext::progress`]; 100 once done.
+    /// 0 to 100, as last reported by [`JobContext::progress`](crate::jobs::JobContext::progress); 100 once done.
     pub progress: i32,
     /// How many times a worker has claimed the job.
     pub attempts: i32,
@@ -284,7 +284,7 @@ where
     /// The table follows the tenant conventions (`PRIMARY KEY (tenant_id, id)`, a foreign key
     /// to `tenants` that deletes a tenant's jobs with it, an index leading with `tenant_id` for
     /// a tenant's job list) and has one more index, on `(status, created_at)`, for claiming.
-    /// It needs the `tenants` table ([`TenantDb::migrate`]) first.
+    /// It needs the `tenants` table ([`TenantDb::migrate`](crate::TenantDb::migrate)) first.
     ///
     /// ```
     /// use taskflow_tenancy::jobs::JobStore;
@@ -362,7 +362,7 @@ where
     /// Creates the `jobs` table and its indexes if they do not exist; on PostgreSQL also puts
     /// it under row-level security ([`postgres::jobs_policy_ddl`](crate::postgres::jobs_policy_ddl)):
     /// a tenant transaction sees its tenant's jobs only. It needs the tenants table and, on
-    /// PostgreSQL, the tenant entries ([`TenantDb::migrate`]) first; run it as the tables' owner.
+    /// PostgreSQL, the tenant entries ([`TenantDb::migrate`](crate::TenantDb::migrate)) first; run it as the tables' owner.
     ///
     /// See [`JobStore`] for an example.
     #[allow(clippy::manual_async_fn)]
