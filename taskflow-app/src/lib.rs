@@ -15,6 +15,7 @@ pub mod http;
 pub mod model;
 pub mod password;
 pub mod reports;
+pub mod role;
 pub mod seed;
 
 use std::time::Duration;

@@ -120,8 +120,8 @@ impl IntoResponse for TenantLayerMissing {
 /// where a missing request extension would only fail at run time.
 ///
 /// A failure answers `401 {"error": {"code": "unauthorized", ...}}` with
-/// `WWW-Authenticate: Bearer` ([`AuthRejection`]). Whether the user `sub` still exists, and
-/// what the role allows, are the application's to check.
+/// `WWW-Authenticate: Bearer` ([`AuthRejection`]). Whether the user `sub` still exists, whether
+/// the `role` is one the application knows, and what it allows, are the application's to check.
 ///
 /// `Option<AuthClaims>` is `None` for a request without an `Authorization` header, and
 /// still refuses a bad token.
@@ -131,7 +131,7 @@ impl IntoResponse for TenantLayerMissing {
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use axum::{Router, body::Body, http::Request, routing::get};
 /// use taskflow_tenancy::axum::AuthClaims;
-/// use taskflow_tenancy::jwt::{JwtKeys, Role};
+/// use taskflow_tenancy::jwt::JwtKeys;
 /// use taskflow_tenancy::layer::TenantLayer;
 /// use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
 /// use taskflow_tenancy::{AdminCapability, TenantDb};
@@ -147,7 +147,7 @@ impl IntoResponse for TenantLayerMissing {
 /// store.create(&admin, "Acme", "acme").await?;
 /// store.create(&admin, "Globex", "globex").await?;
 /// let keys = JwtKeys::hs256(b"a secret of at least thirty-two bytes!")?;
-/// let token = keys.issue(&store.scope_by_subdomain("acme").await?, "ada", Role::Admin)?;
+/// let token = keys.issue(&store.scope_by_subdomain("acme").await?, "ada", "admin")?;
 ///
 /// let layer = TenantLayer::new(SubdomainResolver::new("localhost")?, TenantCache::new(store));
 /// let app = Router::new().route("/me", get(me)).layer(layer).with_state(keys);

@@ -7,10 +7,15 @@
 //! algorithm (`none`, another HMAC, RS256 against an HS256 secret) is refused before its
 //! signature is looked at, which closes the algorithm-confusion attacks.
 //!
+//! The `role` claim is the application's own string (`"admin"`, `"billing"`, ...): it is signed
+//! with the rest of the token, so a client cannot change it, but this crate gives it no meaning
+//! and checks nothing about its value. The application parses it into its own role type, and
+//! should refuse a token whose role it does not know.
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use taskflow_tenancy::jwt::{JwtError, JwtKeys, Role};
+//! use taskflow_tenancy::jwt::{JwtError, JwtKeys};
 //! use taskflow_tenancy::{AdminCapability, TenantDb};
 //!
 //! let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
@@ -22,10 +27,12 @@
 //! let globex = store.scope_by_subdomain("globex").await?;
 //!
 //! let keys = JwtKeys::hs256(b"a secret of at least thirty-two bytes!")?;
-//! let token = keys.issue(&acme, "user-1", Role::Admin)?;
+//! let token = keys.issue(&acme, "user-1", "admin")?;
 //!
 //! let claims = keys.verify(&token, &acme)?;
-//! assert_eq!((claims.sub.as_str(), claims.tid, claims.role), ("user-1", acme.tenant_id(), Role::Admin));
+//! assert_eq!(claims.sub, "user-1");
+//! assert_eq!(claims.tid, acme.tenant_id());
+//! assert_eq!(claims.role, "admin");
 //! // The same token on another tenant's host is refused.
 //! assert_eq!(keys.verify(&token, &globex), Err(JwtError::WrongTenant));
 //! # Ok(())
@@ -33,7 +40,6 @@
 //! ```
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,81 +50,18 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 
 use crate::scope::tenant::{TenantId, TenantScope};
 
-/// What a user may do in their tenant, carried in the `role` claim.
-///
-/// ```
-/// use taskflow_tenancy::jwt::Role;
-///
-/// assert_eq!("owner".parse::<Role>(), Ok(Role::Owner));
-/// assert_eq!(Role::Member.to_string(), "member");
-/// assert!(Role::Admin.can_manage_users() && !Role::Member.can_manage_users());
-/// assert_eq!(serde_json::to_string(&Role::Admin).unwrap(), "\"admin\"");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Owns the tenant: everything an admin does, and managing other owners.
-    Owner,
-    /// Manages users besides doing a member's work.
-    Admin,
-    /// Reads and writes the tenant's data.
-    Member,
-}
-
-impl Role {
-    /// The role as it is spelled in tokens and JSON.
-    ///
-    /// ```
-    /// assert_eq!(taskflow_tenancy::jwt::Role::Owner.as_str(), "owner");
-    /// ```
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Member => "member",
-        }
-    }
-
-    /// Whether the role may create, change and remove users (owners and admins).
-    ///
-    /// ```
-    /// assert!(taskflow_tenancy::jwt::Role::Owner.can_manage_users());
-    /// ```
-    pub const fn can_manage_users(self) -> bool {
-        matches!(self, Role::Owner | Role::Admin)
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = JwtError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "owner" => Ok(Role::Owner),
-            "admin" => Ok(Role::Admin),
-            "member" => Ok(Role::Member),
-            _ => Err(JwtError::Malformed),
-        }
-    }
-}
-
 /// The claims of a TaskFlow token.
 ///
 /// `tid` says which tenant the token is for; it is checked against the resolved tenant on every
-/// verification. Times are seconds since the Unix epoch.
+/// verification. `role` is required and signed, but its value is the application's to check
+/// (see the [module documentation](self)). Times are seconds since the Unix epoch.
 ///
 /// ```
 /// use taskflow_tenancy::TenantId;
-/// use taskflow_tenancy::jwt::{Claims, Role};
+/// use taskflow_tenancy::jwt::Claims;
 ///
 /// let tid = TenantId::new_v7();
-/// let claims = Claims { sub: "user-1".into(), tid, role: Role::Member, iat: 1_700_000_000, exp: 1_700_003_600 };
+/// let claims = Claims { sub: "user-1".into(), tid, role: "member".into(), iat: 1_700_000_000, exp: 1_700_003_600 };
 /// let json = serde_json::to_value(&claims).unwrap();
 /// assert_eq!(json["tid"], tid.to_string());
 /// assert_eq!(json["role"], "member");
@@ -129,8 +72,9 @@ pub struct Claims {
     pub sub: String,
     /// The tenant the token is valid for.
     pub tid: TenantId,
-    /// The user's role in that tenant.
-    pub role: Role,
+    /// The user's role in that tenant, as the application spells it. This crate checks nothing
+    /// about it: an application must refuse a role it does not know.
+    pub role: String,
     /// When the token was issued.
     pub iat: i64,
     /// When the token expires.
@@ -266,7 +210,7 @@ pub const MIN_HS256_SECRET_LEN: usize = 32;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use std::time::Duration;
-/// use taskflow_tenancy::jwt::{JwtAlgorithm, JwtKeys, Role};
+/// use taskflow_tenancy::jwt::{JwtAlgorithm, JwtKeys};
 /// use taskflow_tenancy::{AdminCapability, TenantDb};
 ///
 /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
@@ -281,10 +225,10 @@ pub const MIN_HS256_SECRET_LEN: usize = 32;
 /// let verifier = JwtKeys::eddsa_verifier(&fixture("ed25519-public.pem")?)?;
 /// assert_eq!(verifier.algorithm(), JwtAlgorithm::EdDsa);
 ///
-/// let token = issuer.issue(&acme, "user-1", Role::Owner)?;
+/// let token = issuer.issue(&acme, "user-1", "owner")?;
 /// let claims = verifier.verify(&token, &acme)?;
 /// assert_eq!(claims.exp - claims.iat, 900);
-/// assert!(verifier.issue(&acme, "user-1", Role::Owner).is_err());
+/// assert!(verifier.issue(&acme, "user-1", "owner").is_err());
 /// # Ok(())
 /// # }
 /// ```
@@ -413,7 +357,7 @@ impl JwtKeys {
         let probe = Claims {
             sub: "key-pair-check".into(),
             tid: TenantId::from_uuid(uuid::Uuid::nil()),
-            role: Role::Member,
+            role: String::new(),
             iat: 0,
             exp: i64::MAX / 2,
         };
@@ -480,22 +424,22 @@ impl JwtKeys {
         self.inner.encoding.is_some()
     }
 
-    /// Issues a token for user `sub` with `role` in the scope's tenant, valid from now for
-    /// [`JwtKeys::ttl`].
+    /// Issues a token for user `sub` with `role` (the application's own name for it, taken as
+    /// it is) in the scope's tenant, valid from now for [`JwtKeys::ttl`].
     ///
     /// See the [module documentation](self) for an example.
     pub fn issue(
         &self,
         scope: &TenantScope,
         sub: impl Into<String>,
-        role: Role,
+        role: impl Into<String>,
     ) -> Result<String, JwtError> {
         let iat = chrono::Utc::now().timestamp();
         let ttl = i64::try_from(self.inner.ttl.as_secs()).unwrap_or(i64::MAX / 2);
         self.sign(&Claims {
             sub: sub.into(),
             tid: scope.tenant_id(),
-            role,
+            role: role.into(),
             iat,
             exp: iat.saturating_add(ttl),
         })
@@ -507,10 +451,10 @@ impl JwtKeys {
     ///
     /// ```
     /// use taskflow_tenancy::TenantId;
-    /// use taskflow_tenancy::jwt::{Claims, JwtError, JwtKeys, Role};
+    /// use taskflow_tenancy::jwt::{Claims, JwtError, JwtKeys};
     ///
     /// let keys = JwtKeys::hs256(b"a secret of at least thirty-two bytes!").unwrap();
-    /// let long_ago = Claims { sub: "u".into(), tid: TenantId::new_v7(), role: Role::Member, iat: 1_000, exp: 2_000 };
+    /// let long_ago = Claims { sub: "u".into(), tid: TenantId::new_v7(), role: "member".into(), iat: 1_000, exp: 2_000 };
     /// let token = keys.sign(&long_ago).unwrap();
     /// assert_eq!(keys.verify_signature(&token), Err(JwtError::Expired));
     /// ```
@@ -615,7 +559,7 @@ mod tests {
         let claims = Claims {
             sub: "u1".into(),
             tid: TenantId::new_v7(),
-            role: Role::Owner,
+            role: "owner".into(),
             iat: now,
             exp: now + 60,
         };
@@ -645,8 +589,24 @@ mod tests {
     }
 
     #[test]
-    fn unknown_roles_are_refused() {
-        assert_eq!("root".parse::<Role>(), Err(JwtError::Malformed));
-        assert!(serde_json::from_str::<Role>("\"Owner\"").is_err());
+    fn the_role_is_carried_as_written_and_required() {
+        let keys = keys();
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: "u1".into(),
+            tid: TenantId::new_v7(),
+            role: "Billing Viewer".into(),
+            iat: now,
+            exp: now + 60,
+        };
+        let token = keys.sign(&claims).unwrap();
+        assert_eq!(
+            keys.verify_signature(&token).unwrap().role,
+            "Billing Viewer"
+        );
+
+        let mut json = serde_json::to_value(&claims).unwrap();
+        json.as_object_mut().unwrap().remove("role");
+        assert!(serde_json::from_value::<Claims>(json).is_err());
     }
 }

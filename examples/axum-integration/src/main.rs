@@ -31,7 +31,7 @@ use std::error::Error;
 use std::path::Path;
 
 use example_axum_integration::{AppState, app, connect, ensure_tenant, migrate};
-use taskflow_tenancy::jwt::{JwtKeys, Role};
+use taskflow_tenancy::jwt::JwtKeys;
 use taskflow_tenancy::limit::TenantLimits;
 use taskflow_tenancy::resolve::SubdomainResolver;
 use taskflow_tenancy::{AdminCapability, TenantDb};
@@ -61,14 +61,16 @@ async fn main() -> Result<(), Box<dyn Error>> {
         )
     });
     let keys = JwtKeys::hs256(secret)?;
-    // A real app issues these at login, after checking a password.
+    // A real app issues these at login, after checking a password. The role is the app's own
+    // string: this example only shows it back; an app that acts on roles parses it into its
+    // own and refuses a token with any other.
     println!(
         "export ACME_TOKEN={}",
-        keys.issue(&acme, "ada@acme.example", Role::Owner)?
+        keys.issue(&acme, "ada@acme.example", "owner")?
     );
     println!(
         "export GLOBEX_TOKEN={}",
-        keys.issue(&globex, "gus@globex.example", Role::Member)?
+        keys.issue(&globex, "gus@globex.example", "member")?
     );
 
     let bind = std::env::var("EXAMPLE_BIND").unwrap_or_else(|_| "127.0.0.1:3000".into());

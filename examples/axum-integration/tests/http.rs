@@ -12,7 +12,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
-use taskflow_tenancy::jwt::{JwtKeys, Role};
+use taskflow_tenancy::jwt::JwtKeys;
 use taskflow_tenancy::limit::TenantLimits;
 use taskflow_tenancy::resolve::SubdomainResolver;
 use taskflow_tenancy::testkit::{self, SqliteDb};
@@ -50,10 +50,8 @@ async fn spawn_app(limits: TenantLimits) -> TestApp {
         .await
         .unwrap();
     let keys = JwtKeys::hs256("a test secret that is long enough for HS256").unwrap();
-    let acme_token = keys.issue(&acme, "ada@acme.example", Role::Owner).unwrap();
-    let globex_token = keys
-        .issue(&globex, "gus@globex.example", Role::Member)
-        .unwrap();
+    let acme_token = keys.issue(&acme, "ada@acme.example", "owner").unwrap();
+    let globex_token = keys.issue(&globex, "gus@globex.example", "member").unwrap();
 
     let router = app(
         AppState { db: handle, keys },

@@ -5,12 +5,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use taskflow_tenancy::jwt::Role;
 
 use super::extractor::{CurrentUser, JsonBody, Tx};
 use super::{ApiError, AppState};
 use crate::model::User;
 use crate::password;
+use crate::role::Role;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()

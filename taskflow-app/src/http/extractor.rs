@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{ApiError, AppState};
 use crate::model::User;
-use taskflow_tenancy::jwt::Role;
+use crate::role::Role;
 
 /// The request's tenant transaction: one connection per request, shared by every extractor
 /// and the handler, committed when the handler answers with a success.
@@ -42,8 +42,10 @@ where
     <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
 }
 
-/// The authenticated user of the request's tenant: a token valid for this tenant, whose user
-/// still exists there. The role is read from the database, so a demotion counts at once.
+/// The authenticated user of the request's tenant: a token valid for this tenant, naming one of
+/// the app's roles, whose user still exists there. The token's role is only checked to be a
+/// [`Role`] (a token with any other is refused as 401); the role that counts is read from the
+/// database, so a demotion counts at once.
 #[derive(Debug, Clone)]
 pub(crate) struct CurrentUser {
     pub(crate) user: User,
@@ -69,6 +71,12 @@ impl FromRequestParts<AppState> for CurrentUser {
         let AuthClaims(claims) = AuthClaims::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
+        // The library signs the role but does not know the app's roles: a token with a role
+        // that is none of them was not issued by this app, whatever signed it.
+        claims
+            .role
+            .parse::<Role>()
+            .map_err(|_| ApiError::Unauthorized.into_response())?;
         let id =
             Uuid::parse_str(&claims.sub).map_err(|_| ApiError::Unauthorized.into_response())?;
         let mut tx = Tx::from_request_parts(parts, state)

@@ -9,7 +9,6 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use taskflow_tenancy::jwt::Role;
 use taskflow_tenancy::{AdminCapability, Tenant, TenantId, validate_subdomain};
 use uuid::Uuid;
 
@@ -17,6 +16,7 @@ use super::extractor::{IdPath, JsonBody, Operator};
 use super::users::{UserInput, new_user};
 use super::{ApiError, AppState};
 use crate::model::User;
+use crate::role::Role;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()

@@ -10,7 +10,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use taskflow_tenancy::AnyTenantTx;
-use taskflow_tenancy::jwt::Role;
 use uuid::Uuid;
 
 use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, Tx};
@@ -18,6 +17,7 @@ use super::page::{Page, PageQuery};
 use super::{ApiError, AppState};
 use crate::model::{Comment, CommentPatch, NewUser, Task, TaskPatch, User, UserPatch, now};
 use crate::password;
+use crate::role::Role;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()

@@ -4,8 +4,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hyper::{Method, StatusCode};
 use serde_json::json;
+use taskflow_app::role::Role;
 use taskflow_tenancy::TenantId;
-use taskflow_tenancy::jwt::{Claims, JwtKeys, Role};
+use taskflow_tenancy::jwt::{Claims, JwtKeys};
 
 use crate::helpers::TestApp;
 
@@ -17,6 +18,7 @@ api_tests!(
     headers_cannot_choose_the_tenant,
     bad_tokens_are_401,
     a_token_dies_with_its_user,
+    a_tokens_role_grants_nothing,
 );
 
 async fn login(app: &TestApp, host: &str, email: &str, password: &str) -> crate::helpers::Answer {
@@ -121,7 +123,7 @@ async fn bad_tokens_are_401(app: TestApp) {
     let claims = Claims {
         sub: acme.user_id.clone(),
         tid,
-        role: Role::Owner,
+        role: Role::Owner.into(),
         iat: now,
         exp: now + 600,
     };
@@ -155,6 +157,29 @@ async fn bad_tokens_are_401(app: TestApp) {
         app.get(&acme.host, "/api/v1/me", &unsigned).await.status,
         StatusCode::UNAUTHORIZED
     );
+    // The right secret, tenant and user, but a role the app does not have: whatever signed
+    // it, the app did not issue it. The same claims with a role of the app's pass.
+    let with_role = |role: &str| {
+        keys.sign(&Claims {
+            role: role.to_owned(),
+            ..claims.clone()
+        })
+        .unwrap()
+    };
+    for role in ["root", "Owner", "owner ", ""] {
+        let answer = app.get(&acme.host, "/api/v1/me", &with_role(role)).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{role:?}");
+        assert_eq!(answer.code(), "unauthorized", "{role:?}");
+    }
+    for role in Role::ALL {
+        assert_eq!(
+            app.get(&acme.host, "/api/v1/me", &with_role(role.as_str()))
+                .await
+                .status,
+            StatusCode::OK,
+            "{role}"
+        );
+    }
     // The right secret and tenant, but a user id that is not a user.
     let stranger = keys
         .sign(&Claims {
@@ -187,4 +212,35 @@ async fn a_token_dies_with_its_user(app: TestApp) {
             .status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// A member's token that says "owner" (the app never issues one, but a leaked secret could)
+/// still acts as a member: the role that counts is the database's.
+async fn a_tokens_role_grants_nothing(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let (member, _) = app.add_user(&acme, "m@acme.example", "member").await;
+    let now = chrono::Utc::now().timestamp();
+    let keys = JwtKeys::hs256("a test secret that is long enough for HS256").unwrap();
+    let as_owner = keys
+        .sign(&Claims {
+            sub: member,
+            tid: acme.tenant_id.parse().unwrap(),
+            role: Role::Owner.into(),
+            iat: now,
+            exp: now + 600,
+        })
+        .unwrap();
+    let me = app.get(&acme.host, "/api/v1/me", &as_owner).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.body["user"]["role"], "member");
+    let created = app
+        .post(
+            &acme.host,
+            "/api/v1/users",
+            &as_owner,
+            json!({ "email": "x@acme.example", "name": "X", "password": "password1" }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::FORBIDDEN);
+    assert_eq!(created.code(), "forbidden");
 }
