@@ -48,10 +48,10 @@ pub trait BeginTenant: Clone + Send + Sync + 'static {
 }
 
 macro_rules! begin_tenant {
-    ($feature:literal, $db:ty) => {
-        #[cfg(feature = $feature)]
-        impl BeginTenant for TenantDb<$db> {
-            type Tx = TenantTx<$db>;
+    ($(#[$cfg:meta])* $db:ty => $tx:ty) => {
+        $(#[$cfg])*
+        impl BeginTenant for $db {
+            type Tx = $tx;
 
             fn begin_tenant<'a>(
                 &'a self,
@@ -80,38 +80,13 @@ macro_rules! begin_tenant {
     };
 }
 
-begin_tenant!("sqlite", sqlx::Sqlite);
-begin_tenant!("mysql", sqlx::MySql);
-begin_tenant!("postgres", sqlx::Postgres);
-
-#[cfg(all(feature = "sqlite", feature = "mysql", feature = "postgres"))]
-impl BeginTenant for crate::scope::any::AnyTenantDb {
-    type Tx = crate::scope::any::AnyTenantTx;
-
-    fn begin_tenant<'a>(
-        &'a self,
-        scope: &'a TenantScope,
-        write: bool,
-    ) -> impl Future<Output = Result<Self::Tx>> + Send + 'a {
-        async move {
-            if write {
-                self.begin(scope).await
-            } else {
-                self.begin_read(scope).await
-            }
-        }
-    }
-
-    fn finish(tx: Self::Tx, commit: bool) -> impl Future<Output = Result<()>> + Send {
-        async move {
-            if commit {
-                tx.commit().await
-            } else {
-                tx.rollback().await
-            }
-        }
-    }
-}
+begin_tenant!(#[cfg(feature = "sqlite")] TenantDb<sqlx::Sqlite> => TenantTx<sqlx::Sqlite>);
+begin_tenant!(#[cfg(feature = "mysql")] TenantDb<sqlx::MySql> => TenantTx<sqlx::MySql>);
+begin_tenant!(#[cfg(feature = "postgres")] TenantDb<sqlx::Postgres> => TenantTx<sqlx::Postgres>);
+begin_tenant!(
+    #[cfg(all(feature = "sqlite", feature = "mysql", feature = "postgres"))]
+    crate::scope::any::AnyTenantDb => crate::scope::any::AnyTenantTx
+);
 
 /// Gives each request behind it one tenant transaction, opened on first use by the
 /// [`RequestTx`] extractor and ended when the handler has answered: committed when the answer

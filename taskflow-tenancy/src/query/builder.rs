@@ -447,6 +447,36 @@ fn checked_values<M: TenantModel>(values: Vec<Value>) -> Result<Vec<Value>> {
     }
 }
 
+/// `filter`, `order_by`, `limit` and `offset`, the same on [`Scoped`] and [`AllTenants`]: each
+/// adds to the `Select` inside.
+macro_rules! window_methods {
+    ($offset_advice:literal) => {
+        /// Adds a condition; conditions are joined with `AND`.
+        pub fn filter(mut self, filter: Filter<M>) -> Self {
+            self.inner.filters.push(filter.node);
+            self
+        }
+
+        /// Adds an ordering; several are applied in the order given.
+        pub fn order_by<T>(mut self, order: Order<M, T>) -> Self {
+            self.inner.order.push((order.column, order.desc));
+            self
+        }
+
+        /// At most `n` rows.
+        pub fn limit(mut self, n: u64) -> Self {
+            self.inner.limit = Some(n);
+            self
+        }
+
+        #[doc = concat!("Skips the first `n` rows (", $offset_advice, ").")]
+        pub fn offset(mut self, n: u64) -> Self {
+            self.inner.offset = Some(n);
+            self
+        }
+    };
+}
+
 // The statement methods return `impl Future + Send` rather than being `async fn`: with the
 // declared bound, callers (an axum handler, a spawned task) need not prove `Send` through the
 // connection's futures.
@@ -469,29 +499,7 @@ impl<'t, M: TenantModel, C: TenantConn + ?Sized> Scoped<'t, M, C> {
             .expect("a scoped query always has a tenant")
     }
 
-    /// Adds a condition; conditions are joined with `AND`.
-    pub fn filter(mut self, filter: Filter<M>) -> Self {
-        self.inner.filters.push(filter.node);
-        self
-    }
-
-    /// Adds an ordering; several are applied in the order given.
-    pub fn order_by<T>(mut self, order: Order<M, T>) -> Self {
-        self.inner.order.push((order.column, order.desc));
-        self
-    }
-
-    /// At most `n` rows.
-    pub fn limit(mut self, n: u64) -> Self {
-        self.inner.limit = Some(n);
-        self
-    }
-
-    /// Skips the first `n` rows (prefer [`Scoped::after`] for deep pages).
-    pub fn offset(mut self, n: u64) -> Self {
-        self.inner.offset = Some(n);
-        self
-    }
+    window_methods!("prefer [`Scoped::after`] for deep pages");
 
     /// The SQL this query would run as a `SELECT`, with placeholders.
     pub fn to_sql(&self) -> String {
@@ -838,29 +846,7 @@ impl<M: TenantModel> AllTenants<M> {
         self
     }
 
-    /// Adds a condition; conditions are joined with `AND`.
-    pub fn filter(mut self, filter: Filter<M>) -> Self {
-        self.inner.filters.push(filter.node);
-        self
-    }
-
-    /// Adds an ordering; several are applied in the order given.
-    pub fn order_by<T>(mut self, order: Order<M, T>) -> Self {
-        self.inner.order.push((order.column, order.desc));
-        self
-    }
-
-    /// At most `n` rows.
-    pub fn limit(mut self, n: u64) -> Self {
-        self.inner.limit = Some(n);
-        self
-    }
-
-    /// Skips the first `n` rows.
-    pub fn offset(mut self, n: u64) -> Self {
-        self.inner.offset = Some(n);
-        self
-    }
+    window_methods!("for deep pages, filter on the last row seen instead");
 
     /// The SQL this query would run as a `SELECT` on `DB`, with placeholders.
     pub fn to_sql<DB: Backend>(&self) -> String {
