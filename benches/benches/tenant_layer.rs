@@ -21,8 +21,8 @@ use axum::body::Body;
 use axum::routing::get;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::{Request, StatusCode};
-use taskflow_tenancy::layer::TenantLayer;
-use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+use taskflow_tenancy::web::layer::TenantLayer;
+use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
 use taskflow_tenancy::{AdminCapability, TenantDb, TenantScope};
 use tower::ServiceExt;
 

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use taskflow_tenancy::limit::TenantLimits;
+use taskflow_tenancy::web::limit::TenantLimits;
 
 /// The secret used when `TASKFLOW_JWT_SECRET` is unset. Anyone can read it here, so tokens
 /// signed with it prove nothing: fine on a laptop, never in production.

@@ -2,7 +2,7 @@
 //! pool settings TaskFlow wants on each, its migrations, and its health check.
 //!
 //! Everything a tenant's request does runs on that handle's tenant transactions
-//! (`taskflow_tenancy::axum::RequestTx`); this module is only what is not one tenant's work.
+//! (`taskflow_tenancy::web::axum::RequestTx`); this module is only what is not one tenant's work.
 
 use std::borrow::Cow;
 use std::str::FromStr;

@@ -22,12 +22,12 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::HeaderName;
 use taskflow_tenancy::AnyTenantDb;
-use taskflow_tenancy::axum::TenantTxLayer;
-use taskflow_tenancy::jwt::JwtKeys;
-use taskflow_tenancy::layer::TenantLayer;
-use taskflow_tenancy::limit::{TenantLimitLayer, TenantLimits};
 use taskflow_tenancy::redis::RedisWakeups;
-use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+use taskflow_tenancy::web::axum::TenantTxLayer;
+use taskflow_tenancy::web::jwt::JwtKeys;
+use taskflow_tenancy::web::layer::TenantLayer;
+use taskflow_tenancy::web::limit::{TenantLimitLayer, TenantLimits};
+use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 

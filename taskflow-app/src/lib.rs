@@ -33,7 +33,7 @@ pub enum Error {
     Db(#[from] db::DbError),
     /// The JWT secret is unusable (too short).
     #[error("TASKFLOW_JWT_SECRET: {0}")]
-    Jwt(#[from] taskflow_tenancy::jwt::JwtError),
+    Jwt(#[from] taskflow_tenancy::web::jwt::JwtError),
     /// The base domain is not a domain name.
     #[error(transparent)]
     Tenancy(#[from] taskflow_tenancy::Error),

@@ -101,7 +101,7 @@ impl FromStr for Role {
 }
 
 /// The role as a token's `role` claim carries it, so that
-/// [`JwtKeys::issue`](taskflow_tenancy::jwt::JwtKeys::issue) takes a [`Role`].
+/// [`JwtKeys::issue`](taskflow_tenancy::web::jwt::JwtKeys::issue) takes a [`Role`].
 ///
 /// ```
 /// use taskflow_app::role::Role;

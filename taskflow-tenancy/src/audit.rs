@@ -72,8 +72,9 @@ use std::any::Any;
 use sqlx::{ColumnIndex, Decode, Executor, Pool, Type};
 
 use crate::error::Result;
-use crate::query::backend::Backend;
+use crate::query::backend::{Backend, Dialect};
 use crate::query::model::ModelInfo;
+use crate::query::sql::Sql;
 use crate::query::value::Value;
 
 use catalog::load_table;
@@ -258,6 +259,14 @@ where
     Ok(AuditReport { findings })
 }
 
-pub(super) fn text(s: &str) -> Vec<Value> {
-    vec![Value::Text(s.to_owned())]
+/// A catalog query about one table: `parts` joined by placeholders bound to the table's name.
+pub(super) fn about_table(dialect: Dialect, parts: &[&str], table: &str) -> Sql {
+    let mut sql = Sql::new(dialect);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            sql.bind(Value::Text(table.to_owned()));
+        }
+        sql.push(part);
+    }
+    sql
 }

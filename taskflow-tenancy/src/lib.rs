@@ -107,27 +107,19 @@
 //! [`AnyTenantTx`] choose the backend at run time, from a URL say.
 
 pub mod audit;
-#[cfg(feature = "axum")]
-pub mod axum;
 mod error;
 #[cfg(feature = "jobs")]
 pub mod jobs;
-#[cfg(feature = "jwt")]
-pub mod jwt;
-#[cfg(feature = "tower")]
-pub mod layer;
-#[cfg(feature = "tower")]
-pub mod limit;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 mod query;
 #[cfg(feature = "redis")]
 pub mod redis;
-#[cfg(feature = "tower")]
-pub mod resolve;
 mod scope;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+#[cfg(any(feature = "tower", feature = "jwt"))]
+pub mod web;
 
 pub use error::{Error, Result};
 pub use query::backend::{Backend, Dialect};

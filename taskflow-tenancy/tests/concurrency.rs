@@ -18,8 +18,8 @@ use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
 use rand::Rng;
 use serde_json::{Value as Json, json};
-use taskflow_tenancy::layer::{TenantLayer, current_tenant_for_logs, spawn_scoped};
-use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+use taskflow_tenancy::web::layer::{TenantLayer, current_tenant_for_logs, spawn_scoped};
+use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
 use taskflow_tenancy::{AdminCapability, TenantDb, TenantId, TenantScope, tenant_scoped};
 use uuid::Uuid;
 

@@ -8,7 +8,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use taskflow_tenancy::resolve::{TenantCache, TenantKey};
+use taskflow_tenancy::web::resolve::{TenantCache, TenantKey};
 use taskflow_tenancy::{
     AdminCapability, Backend, Column, ColumnInfo, Dialect, Error, FetchRows, Kind, ModelInfo,
     NewRow, PatchRow, SqlValue, Tenant, TenantDb, TenantId, TenantModel, TenantTx, Value,

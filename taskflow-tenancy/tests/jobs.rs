@@ -165,7 +165,7 @@ where
         let tenant = ctx.scope().tenant_id();
         #[cfg(feature = "tower")]
         {
-            let logged = taskflow_tenancy::layer::current_tenant_for_logs();
+            let logged = taskflow_tenancy::web::layer::current_tenant_for_logs();
             if logged != Some(tenant) {
                 return Err(format!("logs name tenant {logged:?}, the scope {tenant}").into());
             }

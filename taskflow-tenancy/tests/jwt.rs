@@ -9,8 +9,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use taskflow_tenancy::jwt::{Claims, JwtAlgorithm, JwtError, JwtKeys};
 use taskflow_tenancy::testkit::{self, SqliteDb};
+use taskflow_tenancy::web::jwt::{Claims, JwtAlgorithm, JwtError, JwtKeys};
 use taskflow_tenancy::{AdminCapability, TenantDb, TenantScope};
 
 const SECRET: &[u8] = b"integration-test secret of forty bytes!!";
@@ -411,9 +411,9 @@ mod extractor {
     use axum::routing::get;
     use http::{Request, StatusCode, header};
     use serde_json::{Value as Json, json};
-    use taskflow_tenancy::axum::AuthClaims;
-    use taskflow_tenancy::layer::TenantLayer;
-    use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+    use taskflow_tenancy::web::axum::AuthClaims;
+    use taskflow_tenancy::web::layer::TenantLayer;
+    use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
     use tower::ServiceExt;
 
     use super::*;

@@ -16,12 +16,12 @@ use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Request, Response, StatusCode, Version};
 use proptest::prelude::*;
 use serde_json::{Value as Json, json};
-use taskflow_tenancy::layer::{TenantLayer, current_tenant_for_logs, spawn_scoped};
-use taskflow_tenancy::resolve::{
+use taskflow_tenancy::testkit::{self, SqliteDb};
+use taskflow_tenancy::web::layer::{TenantLayer, current_tenant_for_logs, spawn_scoped};
+use taskflow_tenancy::web::resolve::{
     HeaderResolver, PathPrefixResolver, ResolveTenant, StoredTenant, SubdomainResolver,
     TenantCache, TenantKey, TenantLookup, TenantRejection,
 };
-use taskflow_tenancy::testkit::{self, SqliteDb};
 use taskflow_tenancy::{
     AdminCapability, Result, Tenant, TenantDb, TenantId, TenantScope, validate_subdomain,
 };
@@ -69,8 +69,8 @@ async fn fixture() -> Fixture {
 
 async fn fixture_with(
     configure: impl FnOnce(
-        taskflow_tenancy::resolve::TenantCacheBuilder<Arc<Counted>>,
-    ) -> taskflow_tenancy::resolve::TenantCacheBuilder<Arc<Counted>>,
+        taskflow_tenancy::web::resolve::TenantCacheBuilder<Arc<Counted>>,
+    ) -> taskflow_tenancy::web::resolve::TenantCacheBuilder<Arc<Counted>>,
 ) -> Fixture {
     let db = testkit::sqlite().await.unwrap();
     let store = TenantDb::new(db.pool.clone());

@@ -14,7 +14,7 @@
 //!
 //! [`app`] builds the router; `main.rs` only opens the database and serves it.
 //!
-//! [`RequestTx`]: taskflow_tenancy::axum::RequestTx
+//! [`RequestTx`]: taskflow_tenancy::web::axum::RequestTx
 
 mod error;
 mod notes;
@@ -28,11 +28,11 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use taskflow_tenancy::axum::{AuthClaims, TenantTxLayer};
-use taskflow_tenancy::jwt::JwtKeys;
-use taskflow_tenancy::layer::TenantLayer;
-use taskflow_tenancy::limit::{TenantLimitLayer, TenantLimits};
-use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+use taskflow_tenancy::web::axum::{AuthClaims, TenantTxLayer};
+use taskflow_tenancy::web::jwt::JwtKeys;
+use taskflow_tenancy::web::layer::TenantLayer;
+use taskflow_tenancy::web::limit::{TenantLimitLayer, TenantLimits};
+use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
 use taskflow_tenancy::{AdminCapability, Error, TenantDb, TenantScope};
 
 pub use error::ApiError;

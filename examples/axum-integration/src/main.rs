@@ -31,9 +31,9 @@ use std::error::Error;
 use std::path::Path;
 
 use example_axum_integration::{AppState, app, connect, ensure_tenant, migrate};
-use taskflow_tenancy::jwt::JwtKeys;
-use taskflow_tenancy::limit::TenantLimits;
-use taskflow_tenancy::resolve::SubdomainResolver;
+use taskflow_tenancy::web::jwt::JwtKeys;
+use taskflow_tenancy::web::limit::TenantLimits;
+use taskflow_tenancy::web::resolve::SubdomainResolver;
 use taskflow_tenancy::{AdminCapability, TenantDb};
 use tracing_subscriber::EnvFilter;
 

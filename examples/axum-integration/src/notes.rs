@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, SubsecRound, Utc};
-use taskflow_tenancy::axum::{AuthClaims, RequestTx};
+use taskflow_tenancy::web::axum::{AuthClaims, RequestTx};
 use taskflow_tenancy::{TenantId, TenantTx, tenant_scoped};
 use uuid::Uuid;
 

@@ -12,10 +12,10 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
-use taskflow_tenancy::jwt::JwtKeys;
-use taskflow_tenancy::limit::TenantLimits;
-use taskflow_tenancy::resolve::SubdomainResolver;
 use taskflow_tenancy::testkit::{self, SqliteDb};
+use taskflow_tenancy::web::jwt::JwtKeys;
+use taskflow_tenancy::web::limit::TenantLimits;
+use taskflow_tenancy::web::resolve::SubdomainResolver;
 use taskflow_tenancy::{AdminCapability, TenantDb};
 
 struct TestApp {

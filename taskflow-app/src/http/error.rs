@@ -169,8 +169,8 @@ impl From<crate::password::PasswordError> for ApiError {
     }
 }
 
-impl From<taskflow_tenancy::jwt::JwtError> for ApiError {
-    fn from(err: taskflow_tenancy::jwt::JwtError) -> Self {
+impl From<taskflow_tenancy::web::jwt::JwtError> for ApiError {
+    fn from(err: taskflow_tenancy::web::jwt::JwtError) -> Self {
         ApiError::Internal(err.to_string())
     }
 }

@@ -3,7 +3,7 @@
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use taskflow_tenancy::axum::{AuthClaims, RequestTx};
+use taskflow_tenancy::web::axum::{AuthClaims, RequestTx};
 use taskflow_tenancy::{AnyTenantDb, TenantScope};
 use uuid::Uuid;
 

@@ -6,7 +6,7 @@ use hyper::{Method, StatusCode};
 use serde_json::json;
 use taskflow_app::role::Role;
 use taskflow_tenancy::TenantId;
-use taskflow_tenancy::jwt::{Claims, JwtKeys};
+use taskflow_tenancy::web::jwt::{Claims, JwtKeys};
 
 use crate::helpers::TestApp;
 

@@ -1,7 +1,7 @@
 //! What every request gets: JSON errors for bad bodies, a body limit, request ids, rate limits.
 
 use hyper::{Method, StatusCode};
-use taskflow_tenancy::limit::TenantLimits;
+use taskflow_tenancy::web::limit::TenantLimits;
 
 use crate::helpers::{Backend, TestApp};
 

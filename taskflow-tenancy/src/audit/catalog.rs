@@ -2,7 +2,7 @@
 
 use sqlx::{ColumnIndex, Decode, Executor, Pool, Type};
 
-use super::text;
+use super::about_table;
 use crate::error::Result;
 use crate::query::backend::{Backend, Dialect};
 
@@ -55,40 +55,51 @@ where
 {
     let dialect = DB::DIALECT;
     let exists = match dialect {
-        Dialect::Sqlite => {
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE"
-        }
-        Dialect::MySql => {
+        Dialect::Sqlite => &[
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ",
+            " COLLATE NOCASE",
+        ],
+        Dialect::MySql => &[
             "SELECT COUNT(*) FROM information_schema.TABLES \
-             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME = ?"
-        }
-        Dialect::Postgres => {
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME = ",
+            "",
+        ],
+        Dialect::Postgres => &[
             "SELECT count(*) FROM pg_catalog.pg_class c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = current_schema() AND c.relname = $1 AND c.relkind IN ('r', 'p')"
-        }
+             WHERE n.nspname = current_schema() AND c.relname = ",
+            " AND c.relkind IN ('r', 'p')",
+        ],
     };
-    if DB::fetch_count(pool, exists.to_owned(), text(table)).await? == 0 {
+    if {
+        let sql = about_table(dialect, exists, table);
+        DB::fetch_count(pool, sql.text, sql.values)
+    }
+    .await?
+        == 0
+    {
         return Ok(None);
     }
 
     // Every query returns the same shape on every backend, cast to text and 64-bit integers,
     // so that one decoding serves all three catalogs.
     let columns_sql = match dialect {
-        Dialect::Sqlite => {
+        Dialect::Sqlite => &[
             "SELECT name, type, type, \"notnull\", dflt_value IS NOT NULL, pk \
-             FROM pragma_table_info(?) ORDER BY cid"
-        }
-        Dialect::MySql => {
+             FROM pragma_table_info(",
+            ") ORDER BY cid",
+        ],
+        Dialect::MySql => &[
             "SELECT CAST(COLUMN_NAME AS CHAR), CAST(DATA_TYPE AS CHAR), CAST(COLUMN_TYPE AS CHAR), \
              CAST(IS_NULLABLE = 'NO' AS SIGNED), \
              CAST(COLUMN_DEFAULT IS NOT NULL OR EXTRA LIKE '%auto_increment%' \
                   OR EXTRA LIKE '%GENERATED%' AS SIGNED), \
              CAST(0 AS SIGNED) \
              FROM information_schema.COLUMNS \
-             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION"
-        }
-        Dialect::Postgres => {
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ",
+            " ORDER BY ORDINAL_POSITION",
+        ],
+        Dialect::Postgres => &[
             "SELECT a.attname::text, base.typname::text, format_type(a.atttypid, a.atttypmod), \
              a.attnotnull::int::int8, \
              (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '')::int::int8, 0::int8 \
@@ -98,13 +109,17 @@ where
              JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
              JOIN pg_catalog.pg_type base \
                ON base.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END \
-             WHERE n.nspname = current_schema() AND c.relname = $1 \
+             WHERE n.nspname = current_schema() AND c.relname = ",
+            " \
                AND a.attnum > 0 AND NOT a.attisdropped \
-             ORDER BY a.attnum"
-        }
+             ORDER BY a.attnum",
+        ],
     };
-    let rows: Vec<(String, String, String, i64, i64, i64)> =
-        DB::fetch_all(pool, columns_sql.to_owned(), text(table)).await?;
+    let rows: Vec<(String, String, String, i64, i64, i64)> = {
+        let sql = about_table(dialect, columns_sql, table);
+        DB::fetch_all(pool, sql.text, sql.values)
+    }
+    .await?;
     let mut schema = TableSchema::default();
     let mut sqlite_pk = Vec::new();
     for (name, base_type, display_type, not_null, has_default, pk) in rows {
@@ -124,25 +139,27 @@ where
     schema.primary_key = sqlite_pk.into_iter().map(|(_, name)| name).collect();
 
     let indexes_sql = match dialect {
-        Dialect::Sqlite => {
+        Dialect::Sqlite => &[
             "SELECT il.name, \
              CASE WHEN il.origin = 'pk' THEN 'primary' WHEN il.\"unique\" THEN 'unique' \
                   ELSE 'index' END, \
              il.partial, ii.seqno, COALESCE(ii.name, '<expression>') \
-             FROM pragma_index_list(?) AS il, pragma_index_info(il.name) AS ii \
-             ORDER BY il.name, ii.seqno"
-        }
-        Dialect::MySql => {
+             FROM pragma_index_list(",
+            ") AS il, pragma_index_info(il.name) AS ii \
+             ORDER BY il.name, ii.seqno",
+        ],
+        Dialect::MySql => &[
             "SELECT CAST(INDEX_NAME AS CHAR), \
              CASE WHEN INDEX_NAME = 'PRIMARY' THEN 'primary' WHEN NON_UNIQUE = 0 THEN 'unique' \
                   ELSE 'index' END, \
              CAST(0 AS SIGNED), CAST(SEQ_IN_INDEX AS SIGNED), \
              CAST(COALESCE(COLUMN_NAME, '<expression>') AS CHAR) \
              FROM information_schema.STATISTICS \
-             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
-             ORDER BY INDEX_NAME, SEQ_IN_INDEX"
-        }
-        Dialect::Postgres => {
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ",
+            " \
+             ORDER BY INDEX_NAME, SEQ_IN_INDEX",
+        ],
+        Dialect::Postgres => &[
             "SELECT i.relname::text, \
              CASE WHEN x.indisprimary THEN 'primary' WHEN x.indisunique THEN 'unique' \
                   ELSE 'index' END, \
@@ -155,12 +172,16 @@ where
              CROSS JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) \
              LEFT JOIN pg_catalog.pg_attribute a \
                ON a.attrelid = t.oid AND a.attnum = k.attnum AND k.attnum > 0 \
-             WHERE n.nspname = current_schema() AND t.relname = $1 AND k.ord <= x.indnkeyatts \
-             ORDER BY i.relname, k.ord"
-        }
+             WHERE n.nspname = current_schema() AND t.relname = ",
+            " AND k.ord <= x.indnkeyatts \
+             ORDER BY i.relname, k.ord",
+        ],
     };
-    let rows: Vec<(String, String, i64, i64, String)> =
-        DB::fetch_all(pool, indexes_sql.to_owned(), text(table)).await?;
+    let rows: Vec<(String, String, i64, i64, String)> = {
+        let sql = about_table(dialect, indexes_sql, table);
+        DB::fetch_all(pool, sql.text, sql.values)
+    }
+    .await?;
     let mut primary_index = Vec::new();
     for (name, kind, partial, _, column) in rows {
         if kind == "primary" {
@@ -182,11 +203,12 @@ where
     }
 
     let foreign_keys_sql = match dialect {
-        Dialect::Sqlite => {
+        Dialect::Sqlite => &[
             "SELECT CAST(id AS TEXT), seq, \"from\", \"table\", COALESCE(\"to\", '') \
-             FROM pragma_foreign_key_list(?) ORDER BY id, seq"
-        }
-        Dialect::MySql => {
+             FROM pragma_foreign_key_list(",
+            ") ORDER BY id, seq",
+        ],
+        Dialect::MySql => &[
             "SELECT CAST(k.CONSTRAINT_NAME AS CHAR), CAST(k.ORDINAL_POSITION AS SIGNED), \
              CAST(k.COLUMN_NAME AS CHAR), CAST(k.REFERENCED_TABLE_NAME AS CHAR), \
              CAST(k.REFERENCED_COLUMN_NAME AS CHAR) \
@@ -195,10 +217,11 @@ where
                ON c.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND c.TABLE_NAME = k.TABLE_NAME \
               AND c.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
              WHERE c.CONSTRAINT_TYPE = 'FOREIGN KEY' \
-               AND k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? \
-             ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION"
-        }
-        Dialect::Postgres => {
+               AND k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ",
+            " \
+             ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
+        ],
+        Dialect::Postgres => &[
             "SELECT con.conname::text, k.ord::int8, a.attname::text, rt.relname::text, \
              ra.attname::text \
              FROM pg_catalog.pg_constraint con \
@@ -210,12 +233,16 @@ where
              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum \
              JOIN pg_catalog.pg_attribute ra \
                ON ra.attrelid = con.confrelid AND ra.attnum = k.refattnum \
-             WHERE con.contype = 'f' AND n.nspname = current_schema() AND t.relname = $1 \
-             ORDER BY con.conname, k.ord"
-        }
+             WHERE con.contype = 'f' AND n.nspname = current_schema() AND t.relname = ",
+            " \
+             ORDER BY con.conname, k.ord",
+        ],
     };
-    let rows: Vec<(String, i64, String, String, String)> =
-        DB::fetch_all(pool, foreign_keys_sql.to_owned(), text(table)).await?;
+    let rows: Vec<(String, i64, String, String, String)> = {
+        let sql = about_table(dialect, foreign_keys_sql, table);
+        DB::fetch_all(pool, sql.text, sql.values)
+    }
+    .await?;
     let mut current: Option<String> = None;
     for (name, _, column, references_table, references_column) in rows {
         if current.as_deref() != Some(&name) {
@@ -235,9 +262,15 @@ where
     // `REFERENCES parent` without columns means the parent's primary key.
     for fk in &mut schema.foreign_keys {
         if fk.references_columns.iter().any(String::is_empty) {
-            let sql = "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk";
-            let parent_key: Vec<(String,)> =
-                DB::fetch_all(pool, sql.to_owned(), text(&fk.references_table)).await?;
+            let sql = [
+                "SELECT name FROM pragma_table_info(",
+                ") WHERE pk > 0 ORDER BY pk",
+            ];
+            let parent_key: Vec<(String,)> = {
+                let sql = about_table(dialect, &sql, &fk.references_table);
+                DB::fetch_all(pool, sql.text, sql.values)
+            }
+            .await?;
             fk.references_columns = parent_key.into_iter().map(|(name,)| name).collect();
         }
     }

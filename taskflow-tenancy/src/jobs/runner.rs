@@ -371,7 +371,7 @@ where
         tracing::info!("job started");
         // A task of its own, so that a panicking handler fails its job instead of the worker.
         #[cfg(feature = "tower")]
-        let task = crate::layer::spawn_scoped(scope, move |_| handler.run_boxed(ctx));
+        let task = crate::web::layer::spawn_scoped(scope, move |_| handler.run_boxed(ctx));
         #[cfg(not(feature = "tower"))]
         let task = {
             drop(scope);

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use taskflow_tenancy::resolve::StoredTenant;
+use taskflow_tenancy::web::resolve::StoredTenant;
 use taskflow_tenancy::{Tenant, TenantDb};
 
 fn forge(db: &TenantDb<sqlx::Sqlite>, tenant: Tenant) -> StoredTenant {

@@ -15,7 +15,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use taskflow_tenancy::jwt::{JwtError, JwtKeys};
+//! use taskflow_tenancy::web::jwt::{JwtError, JwtKeys};
 //! use taskflow_tenancy::{AdminCapability, TenantDb};
 //!
 //! let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
@@ -58,7 +58,7 @@ use crate::scope::tenant::{TenantId, TenantScope};
 ///
 /// ```
 /// use taskflow_tenancy::TenantId;
-/// use taskflow_tenancy::jwt::Claims;
+/// use taskflow_tenancy::web::jwt::Claims;
 ///
 /// let tid = TenantId::new_v7();
 /// let claims = Claims { sub: "user-1".into(), tid, role: "member".into(), iat: 1_700_000_000, exp: 1_700_003_600 };
@@ -84,7 +84,7 @@ pub struct Claims {
 /// The signature algorithm a [`JwtKeys`] is pinned to.
 ///
 /// ```
-/// use taskflow_tenancy::jwt::{JwtAlgorithm, JwtKeys};
+/// use taskflow_tenancy::web::jwt::{JwtAlgorithm, JwtKeys};
 ///
 /// let keys = JwtKeys::hs256(b"a secret of at least thirty-two bytes!").unwrap();
 /// assert_eq!(keys.algorithm(), JwtAlgorithm::Hs256);
@@ -134,7 +134,7 @@ impl fmt::Display for JwtAlgorithm {
 /// answers 401; those two are configuration mistakes.
 ///
 /// ```
-/// use taskflow_tenancy::jwt::{JwtError, JwtKeys};
+/// use taskflow_tenancy::web::jwt::{JwtError, JwtKeys};
 ///
 /// let keys = JwtKeys::hs256(b"a secret of at least thirty-two bytes!").unwrap();
 /// assert_eq!(keys.verify_signature("not.a.token"), Err(JwtError::Malformed));
@@ -210,7 +210,7 @@ pub const MIN_HS256_SECRET_LEN: usize = 32;
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use std::time::Duration;
-/// use taskflow_tenancy::jwt::{JwtAlgorithm, JwtKeys};
+/// use taskflow_tenancy::web::jwt::{JwtAlgorithm, JwtKeys};
 /// use taskflow_tenancy::{AdminCapability, TenantDb};
 ///
 /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
@@ -250,7 +250,7 @@ impl JwtKeys {
     /// HS256 with a shared secret of at least [`MIN_HS256_SECRET_LEN`] bytes.
     ///
     /// ```
-    /// use taskflow_tenancy::jwt::{JwtError, JwtKeys};
+    /// use taskflow_tenancy::web::jwt::{JwtError, JwtKeys};
     ///
     /// assert!(JwtKeys::hs256(b"a secret of at least thirty-two bytes!").is_ok());
     /// assert!(matches!(JwtKeys::hs256(b"short"), Err(JwtError::Key(_))));
@@ -273,7 +273,7 @@ impl JwtKeys {
     /// The pair is checked to match.
     ///
     /// ```
-    /// use taskflow_tenancy::jwt::JwtKeys;
+    /// use taskflow_tenancy::web::jwt::JwtKeys;
     ///
     /// let fixture = |name: &str| std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     /// assert!(JwtKeys::rs256(&fixture("rsa-private.pem"), &fixture("rsa-public.pem")).is_ok());
@@ -294,7 +294,7 @@ impl JwtKeys {
     /// RS256, verifying only, with a PEM public key.
     ///
     /// ```
-    /// use taskflow_tenancy::jwt::JwtKeys;
+    /// use taskflow_tenancy::web::jwt::JwtKeys;
     ///
     /// let pem = std::fs::read(format!("{}/tests/fixtures/rsa-public.pem", env!("CARGO_MANIFEST_DIR"))).unwrap();
     /// assert!(!JwtKeys::rs256_verifier(&pem).unwrap().can_issue());
@@ -375,7 +375,7 @@ impl JwtKeys {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use taskflow_tenancy::jwt::JwtKeys;
+    /// use taskflow_tenancy::web::jwt::JwtKeys;
     ///
     /// let keys = JwtKeys::hs256(b"a secret of at least thirty-two bytes!").unwrap();
     /// assert_eq!(keys.with_leeway(Duration::ZERO).leeway(), Duration::ZERO);
@@ -451,7 +451,7 @@ impl JwtKeys {
     ///
     /// ```
     /// use taskflow_tenancy::TenantId;
-    /// use taskflow_tenancy::jwt::{Claims, JwtError, JwtKeys};
+    /// use taskflow_tenancy::web::jwt::{Claims, JwtError, JwtKeys};
     ///
     /// let keys = JwtKeys::hs256(b"a secret of at least thirty-two bytes!").unwrap();
     /// let long_ago = Claims { sub: "u".into(), tid: TenantId::new_v7(), role: "member".into(), iat: 1_000, exp: 2_000 };

@@ -1,6 +1,6 @@
 //! axum extractors: the resolved `TenantScope` and the authenticated claims.
 //!
-//! [`TenantScope`] is an extractor: a handler behind a [`TenantLayer`](crate::layer::TenantLayer)
+//! [`TenantScope`] is an extractor: a handler behind a [`TenantLayer`](crate::web::layer::TenantLayer)
 //! takes `scope: TenantScope` and passes it to its queries. `Option<TenantScope>` extracts
 //! `None` where no layer ran. A handler that takes a `TenantScope` but was mounted without the
 //! layer answers `500` with the code `tenant_layer_missing` ([`TenantLayerMissing`]): a wiring
@@ -10,8 +10,8 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use axum::{Router, body::Body, http::Request, routing::get};
-//! use taskflow_tenancy::layer::TenantLayer;
-//! use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+//! use taskflow_tenancy::web::layer::TenantLayer;
+//! use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
 //! use taskflow_tenancy::{AdminCapability, TenantScope, TenantDb};
 //! use tower::ServiceExt;
 //!
@@ -50,8 +50,8 @@ use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
 
-use crate::resolve::json_error;
 use crate::scope::tenant::TenantScope;
+use crate::web::resolve::json_error;
 
 pub use tx::{
     BeginTenant, RequestTx, RequestTxRejection, TenantTxFuture, TenantTxLayer, TenantTxService,
@@ -81,12 +81,12 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for TenantScope {
 }
 
 /// The rejection of the [`TenantScope`] extractor when no
-/// [`TenantLayer`](crate::layer::TenantLayer) ran for the request: `500` with
+/// [`TenantLayer`](crate::web::layer::TenantLayer) ran for the request: `500` with
 /// `{"error": {"code": "tenant_layer_missing", ...}}`, logged as an error.
 ///
 /// ```
 /// use axum::response::IntoResponse;
-/// use taskflow_tenancy::axum::TenantLayerMissing;
+/// use taskflow_tenancy::web::axum::TenantLayerMissing;
 ///
 /// let response = TenantLayerMissing.into_response();
 /// assert_eq!(response.status(), 500);
@@ -112,9 +112,9 @@ impl IntoResponse for TenantLayerMissing {
 /// `axum` and `jwt`).
 ///
 /// The extractor reads `Authorization: Bearer <token>` and checks it with
-/// [`JwtKeys::verify`](crate::jwt::JwtKeys::verify) against the [`TenantScope`] that the
-/// [`TenantLayer`](crate::layer::TenantLayer) put in the request, so a token of another tenant
-/// is refused. The [`JwtKeys`](crate::jwt::JwtKeys) come from the router's state through
+/// [`JwtKeys::verify`](crate::web::jwt::JwtKeys::verify) against the [`TenantScope`] that the
+/// [`TenantLayer`](crate::web::layer::TenantLayer) put in the request, so a token of another tenant
+/// is refused. The [`JwtKeys`](crate::web::jwt::JwtKeys) come from the router's state through
 /// [`FromRef`](axum::extract::FromRef) (a state that *is* the keys, or a struct with a
 /// `JwtKeys` field and `#[derive(FromRef)]`): a router whose state lacks them does not compile,
 /// where a missing request extension would only fail at run time.
@@ -130,10 +130,10 @@ impl IntoResponse for TenantLayerMissing {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use axum::{Router, body::Body, http::Request, routing::get};
-/// use taskflow_tenancy::axum::AuthClaims;
-/// use taskflow_tenancy::jwt::JwtKeys;
-/// use taskflow_tenancy::layer::TenantLayer;
-/// use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+/// use taskflow_tenancy::web::axum::AuthClaims;
+/// use taskflow_tenancy::web::jwt::JwtKeys;
+/// use taskflow_tenancy::web::layer::TenantLayer;
+/// use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
 /// use taskflow_tenancy::{AdminCapability, TenantDb};
 /// use tower::ServiceExt;
 ///
@@ -169,14 +169,14 @@ impl IntoResponse for TenantLayerMissing {
 /// ```
 #[cfg(feature = "jwt")]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthClaims(pub crate::jwt::Claims);
+pub struct AuthClaims(pub crate::web::jwt::Claims);
 
 /// The rejection of [`AuthClaims`].
 ///
 /// ```
 /// use axum::response::IntoResponse;
-/// use taskflow_tenancy::axum::AuthRejection;
-/// use taskflow_tenancy::jwt::JwtError;
+/// use taskflow_tenancy::web::axum::AuthRejection;
+/// use taskflow_tenancy::web::jwt::JwtError;
 ///
 /// let response = AuthRejection::Unauthorized(JwtError::Expired).into_response();
 /// assert_eq!(response.status(), 401);
@@ -187,17 +187,17 @@ pub struct AuthClaims(pub crate::jwt::Claims);
 #[non_exhaustive]
 pub enum AuthRejection {
     /// No token, or one that is not valid for this tenant: `401 unauthorized`. Key problems
-    /// ([`JwtError::Key`](crate::jwt::JwtError::Key)) are the server's and answer `500`.
+    /// ([`JwtError::Key`](crate::web::jwt::JwtError::Key)) are the server's and answer `500`.
     #[error(transparent)]
-    Unauthorized(crate::jwt::JwtError),
+    Unauthorized(crate::web::jwt::JwtError),
     /// No tenant layer ran for the route: `500 tenant_layer_missing`.
     #[error(transparent)]
     TenantLayerMissing(#[from] TenantLayerMissing),
 }
 
 #[cfg(feature = "jwt")]
-impl From<crate::jwt::JwtError> for AuthRejection {
-    fn from(err: crate::jwt::JwtError) -> Self {
+impl From<crate::web::jwt::JwtError> for AuthRejection {
+    fn from(err: crate::web::jwt::JwtError) -> Self {
         AuthRejection::Unauthorized(err)
     }
 }
@@ -205,7 +205,7 @@ impl From<crate::jwt::JwtError> for AuthRejection {
 #[cfg(feature = "jwt")]
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
-        use crate::jwt::JwtError;
+        use crate::web::jwt::JwtError;
         match self {
             AuthRejection::Unauthorized(err @ (JwtError::Key(_) | JwtError::CannotIssue)) => {
                 tracing::error!("cannot verify tokens: {err}");
@@ -234,8 +234,8 @@ impl IntoResponse for AuthRejection {
 
 /// The token of `Authorization: Bearer <token>`; `None` when there is no such header.
 #[cfg(feature = "jwt")]
-fn bearer_token(headers: &http::HeaderMap) -> Result<Option<&str>, crate::jwt::JwtError> {
-    use crate::jwt::JwtError;
+fn bearer_token(headers: &http::HeaderMap) -> Result<Option<&str>, crate::web::jwt::JwtError> {
+    use crate::web::jwt::JwtError;
     let mut values = headers.get_all(http::header::AUTHORIZATION).iter();
     let Some(value) = values.next() else {
         return Ok(None);
@@ -261,7 +261,7 @@ fn bearer_token(headers: &http::HeaderMap) -> Result<Option<&str>, crate::jwt::J
 #[cfg(feature = "jwt")]
 fn verify_request(
     parts: &Parts,
-    keys: &crate::jwt::JwtKeys,
+    keys: &crate::web::jwt::JwtKeys,
 ) -> Result<Option<AuthClaims>, AuthRejection> {
     let Some(token) = bearer_token(&parts.headers)? else {
         return Ok(None);
@@ -277,7 +277,7 @@ fn verify_request(
 impl<S> FromRequestParts<S> for AuthClaims
 where
     S: Send + Sync,
-    crate::jwt::JwtKeys: axum::extract::FromRef<S>,
+    crate::web::jwt::JwtKeys: axum::extract::FromRef<S>,
 {
     type Rejection = AuthRejection;
 
@@ -285,8 +285,8 @@ where
         if parts.extensions.get::<TenantScope>().is_none() {
             return Err(TenantLayerMissing.into());
         }
-        let keys = <crate::jwt::JwtKeys as axum::extract::FromRef<S>>::from_ref(state);
-        verify_request(parts, &keys)?.ok_or(crate::jwt::JwtError::Missing.into())
+        let keys = <crate::web::jwt::JwtKeys as axum::extract::FromRef<S>>::from_ref(state);
+        verify_request(parts, &keys)?.ok_or(crate::web::jwt::JwtError::Missing.into())
     }
 }
 
@@ -294,7 +294,7 @@ where
 impl<S> OptionalFromRequestParts<S> for AuthClaims
 where
     S: Send + Sync,
-    crate::jwt::JwtKeys: axum::extract::FromRef<S>,
+    crate::web::jwt::JwtKeys: axum::extract::FromRef<S>,
 {
     type Rejection = AuthRejection;
 
@@ -302,7 +302,7 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        let keys = <crate::jwt::JwtKeys as axum::extract::FromRef<S>>::from_ref(state);
+        let keys = <crate::web::jwt::JwtKeys as axum::extract::FromRef<S>>::from_ref(state);
         verify_request(parts, &keys)
     }
 }

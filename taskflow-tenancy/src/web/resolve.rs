@@ -2,7 +2,7 @@
 //!
 //! A resolver reads the request head and answers with a [`TenantKey`] (which tenant the request
 //! names) or a [`TenantRejection`]. It does not touch the database: the
-//! [`TenantLayer`](crate::layer::TenantLayer) looks the key up through a [`TenantCache`] and
+//! [`TenantLayer`](crate::web::layer::TenantLayer) looks the key up through a [`TenantCache`] and
 //! checks that the tenant is active.
 //!
 //! The default, [`SubdomainResolver`], reads the request's host: the URI authority when the
@@ -12,7 +12,7 @@
 //! [`HeaderResolver`] is configured for a proxy you trust.
 //!
 //! ```
-//! use taskflow_tenancy::resolve::{ResolveTenant, SubdomainResolver, TenantKey, TenantRejection};
+//! use taskflow_tenancy::web::resolve::{ResolveTenant, SubdomainResolver, TenantKey, TenantRejection};
 //!
 //! let resolver = SubdomainResolver::new("localhost")?;
 //! let resolve = |host: &str| {
@@ -58,7 +58,7 @@ pub use lookup::{StoredTenant, TenantCache, TenantCacheBuilder, TenantLookup};
 ///
 /// ```
 /// use taskflow_tenancy::TenantId;
-/// use taskflow_tenancy::resolve::TenantKey;
+/// use taskflow_tenancy::web::resolve::TenantKey;
 ///
 /// assert_eq!(TenantKey::subdomain("Acme"), TenantKey::subdomain("acme"));
 /// assert_eq!(TenantKey::subdomain("acme").as_subdomain(), Some("acme"));
@@ -123,12 +123,12 @@ impl fmt::Debug for TenantKey {
 ///
 /// Each variant has the status and error code of the HTTP contract; [`TenantRejection::to_response`]
 /// renders the default body `{"error": {"code": ..., "message": ...}}`. The layer's
-/// [`on_rejection`](crate::layer::TenantLayer::on_rejection) replaces it.
+/// [`on_rejection`](crate::web::layer::TenantLayer::on_rejection) replaces it.
 ///
 /// ```
 /// use http::StatusCode;
 /// use taskflow_tenancy::TenantId;
-/// use taskflow_tenancy::resolve::TenantRejection;
+/// use taskflow_tenancy::web::resolve::TenantRejection;
 ///
 /// let suspended = TenantRejection::Suspended(TenantId::new_v7());
 /// assert_eq!(suspended.status(), StatusCode::FORBIDDEN);
@@ -180,7 +180,7 @@ impl TenantRejection {
     /// The `error.message` shown to clients: it names no id and no internal error.
     ///
     /// ```
-    /// use taskflow_tenancy::resolve::TenantRejection;
+    /// use taskflow_tenancy::web::resolve::TenantRejection;
     ///
     /// assert_eq!(TenantRejection::NotFound.message(), "no tenant at this address");
     /// ```
@@ -235,7 +235,7 @@ fn json_response(status: StatusCode, body: Bytes) -> Response<Bytes> {
 ///
 /// ```
 /// use http::request::Parts;
-/// use taskflow_tenancy::resolve::{ResolveTenant, TenantKey, TenantRejection};
+/// use taskflow_tenancy::web::resolve::{ResolveTenant, TenantKey, TenantRejection};
 ///
 /// /// `GET /?org=acme` style addressing, for an internal tool behind a VPN.
 /// #[derive(Debug, Clone)]
@@ -271,7 +271,7 @@ pub trait ResolveTenant: Send + Sync + 'static {
 /// nesting (`x.acme.example.com`) name no tenant.
 ///
 /// ```
-/// use taskflow_tenancy::resolve::SubdomainResolver;
+/// use taskflow_tenancy::web::resolve::SubdomainResolver;
 ///
 /// let resolver = SubdomainResolver::new("Example.COM.")?;
 /// assert_eq!(resolver.base_domain(), "example.com");
@@ -334,7 +334,7 @@ impl ResolveTenant for SubdomainResolver {
 ///
 /// ```
 /// use http::HeaderName;
-/// use taskflow_tenancy::resolve::{HeaderResolver, ResolveTenant, TenantKey};
+/// use taskflow_tenancy::web::resolve::{HeaderResolver, ResolveTenant, TenantKey};
 ///
 /// // nginx: proxy_set_header X-Forwarded-Host $host;
 /// let forwarded = HeaderResolver::host(HeaderName::from_static("x-forwarded-host"), "example.com")?;
@@ -398,7 +398,7 @@ impl ResolveTenant for HeaderResolver {
 /// (`/t/{tenant}/api/v1/projects`, or a nested router).
 ///
 /// ```
-/// use taskflow_tenancy::resolve::{PathPrefixResolver, ResolveTenant, TenantKey, TenantRejection};
+/// use taskflow_tenancy::web::resolve::{PathPrefixResolver, ResolveTenant, TenantKey, TenantRejection};
 ///
 /// let resolver = PathPrefixResolver::new("/t/")?;
 /// let resolve = |path: &str| {

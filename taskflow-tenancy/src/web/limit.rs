@@ -22,9 +22,9 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use bytes::Bytes;
 //! use http::{Request, Response};
-//! use taskflow_tenancy::layer::TenantLayer;
-//! use taskflow_tenancy::limit::{TenantLimitLayer, TenantLimits};
-//! use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+//! use taskflow_tenancy::web::layer::TenantLayer;
+//! use taskflow_tenancy::web::limit::{TenantLimitLayer, TenantLimits};
+//! use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
 //! use taskflow_tenancy::{AdminCapability, TenantDb};
 //! use tower::{ServiceBuilder, ServiceExt};
 //!
@@ -73,13 +73,13 @@ use http::{HeaderValue, Request, Response, StatusCode, header};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::resolve::json_error;
 use crate::scope::tenant::{TenantId, TenantScope};
+use crate::web::resolve::json_error;
 
 /// How much one tenant may ask of the service.
 ///
 /// ```
-/// use taskflow_tenancy::limit::TenantLimits;
+/// use taskflow_tenancy::web::limit::TenantLimits;
 ///
 /// let limits = TenantLimits::per_second(20);
 /// assert_eq!((limits.requests_per_second(), limits.burst()), (20, 40));
@@ -323,7 +323,7 @@ impl TenantLimitLayer {
     /// The limits this layer enforces.
     ///
     /// ```
-    /// use taskflow_tenancy::limit::{TenantLimitLayer, TenantLimits};
+    /// use taskflow_tenancy::web::limit::{TenantLimitLayer, TenantLimits};
     ///
     /// let layer = TenantLimitLayer::new(TenantLimits::per_second(5));
     /// assert_eq!(layer.limits(), TenantLimits::per_second(5));

@@ -24,7 +24,7 @@ use crate::scope::tenant::{DatabaseId, Tenant, TenantId};
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> taskflow_tenancy::Result<()> {
-/// use taskflow_tenancy::resolve::TenantLookup;
+/// use taskflow_tenancy::web::resolve::TenantLookup;
 /// use taskflow_tenancy::{AdminCapability, TenantDb};
 ///
 /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
@@ -79,7 +79,7 @@ impl StoredTenant {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> taskflow_tenancy::Result<()> {
 /// use std::sync::atomic::{AtomicUsize, Ordering};
-/// use taskflow_tenancy::resolve::{StoredTenant, TenantLookup};
+/// use taskflow_tenancy::web::resolve::{StoredTenant, TenantLookup};
 /// use taskflow_tenancy::{AdminCapability, Result, TenantId, TenantDb};
 ///
 /// /// Counts how often the database is asked.
@@ -207,7 +207,7 @@ impl<L: TenantLookup> TenantLookup for Arc<L> {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> taskflow_tenancy::Result<()> {
 /// use std::time::Duration;
-/// use taskflow_tenancy::resolve::{TenantCache, TenantKey};
+/// use taskflow_tenancy::web::resolve::{TenantCache, TenantKey};
 /// use taskflow_tenancy::{AdminCapability, TenantDb};
 ///
 /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
@@ -281,7 +281,7 @@ impl<L: TenantLookup> TenantCache<L> {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> taskflow_tenancy::Result<()> {
     /// use taskflow_tenancy::TenantDb;
-    /// use taskflow_tenancy::resolve::TenantCache;
+    /// use taskflow_tenancy::web::resolve::TenantCache;
     ///
     /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
     /// let cache = TenantCache::new(store);
@@ -312,7 +312,7 @@ impl<L: TenantLookup> TenantCache<L> {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> taskflow_tenancy::Result<()> {
     /// use taskflow_tenancy::TenantDb;
-    /// use taskflow_tenancy::resolve::TenantCache;
+    /// use taskflow_tenancy::web::resolve::TenantCache;
     ///
     /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
     /// let cache = TenantCache::new(store);
@@ -380,7 +380,7 @@ impl<L: TenantLookup> TenantCache<L> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> taskflow_tenancy::Result<()> {
-    /// use taskflow_tenancy::resolve::{TenantCache, TenantKey};
+    /// use taskflow_tenancy::web::resolve::{TenantCache, TenantKey};
     /// use taskflow_tenancy::{AdminCapability, TenantDb};
     ///
     /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
@@ -442,7 +442,7 @@ impl<L: TenantLookup> TenantCache<L> {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> taskflow_tenancy::Result<()> {
     /// use taskflow_tenancy::TenantDb;
-    /// use taskflow_tenancy::resolve::{TenantCache, TenantKey};
+    /// use taskflow_tenancy::web::resolve::{TenantCache, TenantKey};
     ///
     /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
     /// store.migrate().await?;
@@ -493,7 +493,7 @@ impl<L: TenantLookup> TenantCache<L> {
 /// # async fn main() -> taskflow_tenancy::Result<()> {
 /// use std::time::Duration;
 /// use taskflow_tenancy::TenantDb;
-/// use taskflow_tenancy::resolve::TenantCache;
+/// use taskflow_tenancy::web::resolve::TenantCache;
 ///
 /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
 /// let cache = TenantCache::builder(store)

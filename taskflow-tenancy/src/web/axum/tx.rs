@@ -23,11 +23,11 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::error::{Error, Result};
-use crate::resolve::json_error;
 use crate::scope::database::TenantDb;
 use crate::scope::tenant::TenantScope;
 use crate::scope::tx::TenantConn;
 use crate::scope::tx::TenantTx;
+use crate::web::resolve::json_error;
 
 /// A database handle that opens tenant transactions: [`TenantDb`] and, with every backend
 /// feature, [`AnyTenantDb`](crate::AnyTenantDb). What [`TenantTxLayer`] is made with.
@@ -93,7 +93,7 @@ begin_tenant!(
 /// is a success (below 400), rolled back otherwise. A commit that fails turns the answer into
 /// `503 unavailable`, so a client never sees a success for a write that did not land.
 ///
-/// Put it inside the [`TenantLayer`](crate::layer::TenantLayer) (add it to the router first),
+/// Put it inside the [`TenantLayer`](crate::web::layer::TenantLayer) (add it to the router first),
 /// which puts the request's [`TenantScope`] where the extractor finds it. `GET`, `HEAD` and
 /// `OPTIONS` requests get a read connection ([`TenantDb::begin_read`]), others a transaction
 /// that may write ([`TenantDb::begin`]).
@@ -102,9 +102,9 @@ begin_tenant!(
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use axum::{Router, body::Body, http::Request, routing::post};
-/// use taskflow_tenancy::axum::{RequestTx, TenantTxLayer};
-/// use taskflow_tenancy::layer::TenantLayer;
-/// use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+/// use taskflow_tenancy::web::axum::{RequestTx, TenantTxLayer};
+/// use taskflow_tenancy::web::layer::TenantLayer;
+/// use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
 /// use taskflow_tenancy::{tenant_scoped, AdminCapability, TenantDb, TenantId};
 /// use tower::ServiceExt;
 ///
@@ -345,7 +345,7 @@ impl<S: Send + Sync, D: BeginTenant> FromRequestParts<S> for RequestTx<D> {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RequestTxRejection {
-    /// The route has no [`TenantLayer`](crate::layer::TenantLayer) or no [`TenantTxLayer`]
+    /// The route has no [`TenantLayer`](crate::web::layer::TenantLayer) or no [`TenantTxLayer`]
     /// in front of it: `500 tenant_layer_missing`, a wiring mistake.
     #[error(
         "the handler needs the request's tenant transaction, but the TenantLayer or the TenantTxLayer did not run"

@@ -1,7 +1,7 @@
 //! The tower layer that resolves the tenant of each request.
 //!
 //! [`TenantLayer`] reads which tenant a request names with a
-//! [resolver](crate::resolve::ResolveTenant) (the host's subdomain by default), looks the tenant
+//! [resolver](crate::web::resolve::ResolveTenant) (the host's subdomain by default), looks the tenant
 //! up through a [`TenantCache`], and
 //!
 //! - for an active tenant, puts its [`TenantScope`] in the request extensions and calls the
@@ -17,8 +17,8 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use bytes::Bytes;
 //! use http::{Request, Response, StatusCode};
-//! use taskflow_tenancy::layer::TenantLayer;
-//! use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+//! use taskflow_tenancy::web::layer::TenantLayer;
+//! use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
 //! use taskflow_tenancy::{AdminCapability, TenantScope, TenantDb};
 //! use tower::{ServiceBuilder, ServiceExt};
 //!
@@ -68,11 +68,11 @@ use tower_service::Service;
 use tracing::Instrument;
 use tracing::instrument::Instrumented;
 
-use crate::resolve::{
+use crate::scope::tenant::{TenantId, TenantScope};
+use crate::web::resolve::{
     Cached, ResolveTenant, StoredTenant, SubdomainResolver, TenantCache, TenantLookup,
     TenantRejection,
 };
-use crate::scope::tenant::{TenantId, TenantScope};
 
 tokio::task_local! {
     /// The tenant of the request or job a task works for, for logs only.
@@ -87,7 +87,7 @@ tokio::task_local! {
 /// be steered by this value. Use it to tag log lines, metrics and error reports.
 ///
 /// ```
-/// use taskflow_tenancy::layer::current_tenant_for_logs;
+/// use taskflow_tenancy::web::layer::current_tenant_for_logs;
 ///
 /// // Outside any tenant's request or job:
 /// assert_eq!(current_tenant_for_logs(), None);
@@ -105,7 +105,7 @@ pub fn current_tenant_for_logs() -> Option<TenantId> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> taskflow_tenancy::Result<()> {
-/// use taskflow_tenancy::layer::{current_tenant_for_logs, spawn_scoped};
+/// use taskflow_tenancy::web::layer::{current_tenant_for_logs, spawn_scoped};
 /// use taskflow_tenancy::{AdminCapability, TenantDb};
 ///
 /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
@@ -179,8 +179,8 @@ impl fmt::Debug for OnRejection {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use taskflow_tenancy::layer::TenantLayer;
-/// use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+/// use taskflow_tenancy::web::layer::TenantLayer;
+/// use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
 /// use taskflow_tenancy::TenantDb;
 ///
 /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
@@ -219,8 +219,8 @@ impl<L, R> TenantLayer<L, R> {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use bytes::Bytes;
     /// use http::{Request, Response};
-    /// use taskflow_tenancy::layer::TenantLayer;
-    /// use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+    /// use taskflow_tenancy::web::layer::TenantLayer;
+    /// use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
     /// use taskflow_tenancy::TenantDb;
     /// use tower::{ServiceBuilder, ServiceExt};
     ///
@@ -297,8 +297,8 @@ impl<S, L, R: Clone> Layer<S> for TenantLayer<L, R> {
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use bytes::Bytes;
 /// use http::{Request, Response};
-/// use taskflow_tenancy::layer::TenantService;
-/// use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+/// use taskflow_tenancy::web::layer::TenantService;
+/// use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
 /// use taskflow_tenancy::{AdminCapability, TenantScope, TenantDb};
 /// use tower::ServiceExt;
 ///
@@ -347,8 +347,8 @@ impl<S, L, R> TenantService<S, L, R> {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// use taskflow_tenancy::layer::TenantService;
-    /// use taskflow_tenancy::resolve::{SubdomainResolver, TenantCache};
+    /// use taskflow_tenancy::web::layer::TenantService;
+    /// use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
     /// use taskflow_tenancy::TenantDb;
     ///
     /// let store = TenantDb::new(sqlx::SqlitePool::connect("sqlite::memory:").await?);
@@ -568,8 +568,8 @@ mod tests {
     use tower::ServiceExt;
 
     use super::*;
-    use crate::resolve::TenantKey;
     use crate::scope::admin::AdminCapability;
+    use crate::web::resolve::TenantKey;
 
     async fn store() -> crate::scope::database::TenantDb<sqlx::Sqlite> {
         let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
