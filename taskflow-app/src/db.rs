@@ -87,6 +87,9 @@ fn migrator(backend: &str) -> Migrator {
 /// a fifth less time (benches/README.md, "Seed: bulk load on SQLite").
 const PAGE_SIZE: u32 = 16 * 1024;
 
+/// How SQLite syncs the write-ahead log of a database TaskFlow serves (see [`connect`]).
+const SQLITE_SYNCHRONOUS: SqliteSynchronous = SqliteSynchronous::Normal;
+
 /// Opens the database `url` names (`sqlite:`, `mysql:`/`mariadb:` or `postgres:`/`postgresql:`).
 /// A SQLite file is created if missing (with 16 KiB pages), and always has foreign keys on:
 /// the composite keys are only a wall if SQLite enforces them.
@@ -109,6 +112,12 @@ pub async fn connect(url: &str) -> Result<AnyTenantDb, DbError> {
                 .create_if_missing(true)
                 .foreign_keys(true)
                 .journal_mode(SqliteJournalMode::Wal)
+                // In write-ahead-log mode `NORMAL` syncs the log at checkpoints instead of at
+                // every commit: a committed transaction survives the process being killed and
+                // the database stays consistent, but a power loss or an operating-system crash
+                // can undo the last commits before the next checkpoint. `FULL` (SQLite's
+                // default) waits for the disk on every commit, and the writers queue behind it.
+                .synchronous(SQLITE_SYNCHRONOUS)
                 .page_size(PAGE_SIZE);
             // An in-memory database is one per connection: keep it to one.
             let max = if url.contains(":memory:") { 1 } else { 8 };

@@ -206,12 +206,18 @@ impl<DB: Database> TenantDb<DB> {
         self.writer.0.clone()
     }
 
-    /// Waits for this handle's writer turn (on SQLite; elsewhere at once), then checks out a
-    /// connection and begins a transaction that will write.
+    /// Checks out a connection, waits for this handle's writer turn on it (on SQLite;
+    /// elsewhere at once), then begins a transaction that will write.
+    ///
+    /// Connection first, turn second: the order a deferred [`TenantTx`](crate::TenantTx) takes
+    /// them in (it holds its connection from `begin` and waits for the turn at its first
+    /// write). Taken the other way round, a writer holding the turn could wait for a
+    /// connection that every deferred transaction in line holds.
     pub(crate) async fn begin_write(&self) -> Result<(WriterPermit, sqlx::Transaction<'static, DB>)>
     where
         DB: Backend,
     {
+        let conn = self.pool.acquire().await?;
         let permit = match &self.writer.0 {
             Some(line) => Some(
                 std::sync::Arc::clone(line)
@@ -221,7 +227,9 @@ impl<DB: Database> TenantDb<DB> {
             ),
             None => None,
         };
-        let tx = self.pool.begin_with(DB::BEGIN_WRITE).await?;
+        // What `Pool::begin_with` runs on the connection it checks out.
+        let tx = sqlx::Transaction::begin(conn, Some(sqlx::SqlStr::from_static(DB::BEGIN_WRITE)))
+            .await?;
         Ok((permit, tx))
     }
 }

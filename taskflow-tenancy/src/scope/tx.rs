@@ -160,11 +160,16 @@ impl<DB: Backend> TenantTx<DB> {
     /// Commits the transaction (a read connection just goes back to the pool).
     pub fn commit(self) -> impl Future<Output = Result<()>> + Send {
         async move {
-            match self.conn {
+            // The whole transaction moves into the future (an `async move` block that named
+            // only `self.conn` would take just that field, and the writer's turn would end
+            // when this function returns, before the `COMMIT` runs).
+            let TenantTx { conn, writer, .. } = self;
+            match conn {
                 Conn::Transaction(tx) => tx.commit().await?,
                 Conn::Pooled(conn) | Conn::Deferred(conn) => drop(conn),
                 Conn::Lost => return Err(lost()),
             }
+            drop(writer);
             Ok(())
         }
     }
@@ -172,11 +177,14 @@ impl<DB: Backend> TenantTx<DB> {
     /// Rolls the transaction back; dropping it does the same.
     pub fn rollback(self) -> impl Future<Output = Result<()>> + Send {
         async move {
-            match self.conn {
+            // As in `commit`: the writer's turn ends after the `ROLLBACK`.
+            let TenantTx { conn, writer, .. } = self;
+            match conn {
                 Conn::Transaction(tx) => tx.rollback().await?,
                 Conn::Pooled(conn) | Conn::Deferred(conn) => drop(conn),
                 Conn::Lost => {}
             }
+            drop(writer);
             Ok(())
         }
     }
@@ -413,7 +421,7 @@ pub(crate) mod sealed {
 /// ```
 pub struct AdminTx<DB: Database> {
     tx: Transaction<'static, DB>,
-    _writer: WriterPermit,
+    writer: WriterPermit,
     db: TenantDb<DB>,
     capability: &'static str,
     reason: String,
@@ -461,7 +469,7 @@ where
             DB::enter_admin(&mut tx).await?;
             Ok(AdminTx {
                 tx,
-                _writer: permit,
+                writer: permit,
                 db: self.clone(),
                 capability,
                 reason,
@@ -519,7 +527,14 @@ where
 
     /// Commits everything done in the transaction.
     pub fn commit(self) -> impl Future<Output = Result<()>> + Send {
-        async move { Ok(self.tx.commit().await?) }
+        async move {
+            // The whole transaction moves into the future, so the writer's turn (SQLite)
+            // ends after the `COMMIT`, not when this function returns.
+            let AdminTx { tx, writer, .. } = self;
+            tx.commit().await?;
+            drop(writer);
+            Ok(())
+        }
     }
 
     fn audit(&self, action: &str) {
