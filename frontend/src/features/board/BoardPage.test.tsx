@@ -98,6 +98,7 @@ describe('TaskDetailPage', () => {
         expect.stringContaining('Orbit is taken.'),
       ]),
     );
-    expect(screen.getByLabelText('Add a comment')).toHaveValue('');
+    // The box empties once the post and the list's refetch behind it have both finished.
+    await waitFor(() => expect(screen.getByLabelText('Add a comment')).toHaveValue(''));
   });
 });
