@@ -1,0 +1,1 @@
+"""Modules of the HTTP load benchmark driver (benches/http/run.py)."""
