@@ -75,6 +75,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "postgres", 7, "0007", "row_level_security"));
             migrations.push(migrations!(@one "postgres", 8, "0008", "report_list"));
             migrations.push(migrations!(@one "postgres", 9, "0009", "tenant_entries"));
+            migrations.push(migrations!(@one "postgres", 10, "0010", "signed_tenant_entry"));
             migrations
         }
     };
@@ -243,24 +244,35 @@ pub async fn ping(db: &AnyTenantDb) -> Result<(), sqlx::Error> {
 
 #[cfg(test)]
 mod tests {
-    /// The statements of the PostgreSQL migration that moves row-level security onto the
-    /// tenant entries, as the library writes them.
-    fn entries_migration() -> Vec<String> {
-        let mut statements = taskflow_tenancy::postgres::tenant_entry_ddl("public");
-        for model in crate::model::MODELS {
-            statements.extend(taskflow_tenancy::postgres::rls_policy_ddl(&model));
-        }
-        statements
+    /// The SQL of a migration file without its leading comment lines.
+    fn statements_of(file: &str) -> String {
+        file.lines()
+            .skip_while(|line| line.starts_with("--"))
+            .map(|line| format!("{line}\n"))
+            .collect()
+    }
+
+    /// The statements as a migration file holds them.
+    fn as_file(statements: &[String]) -> String {
+        format!("{};\n", statements.join(";\n\n"))
     }
 
     #[test]
-    fn the_postgres_entries_migration_is_the_librarys_ddl() {
+    fn the_postgres_entry_migration_is_the_librarys_ddl() {
+        let file = include_str!("../migrations/postgres/0010_signed_tenant_entry.sql");
+        let ddl = taskflow_tenancy::postgres::tenant_entry_ddl("public");
+        assert_eq!(statements_of(file), as_file(&ddl));
+    }
+
+    #[test]
+    fn the_postgres_policies_are_the_librarys() {
+        // 0009 moved every policy onto `taskflow_current_tenant()`; its entries table and
+        // functions are replaced by 0010, its policies stand.
         let file = include_str!("../migrations/postgres/0009_tenant_entries.sql");
-        let sql: String = file
-            .lines()
-            .skip_while(|line| line.starts_with("--"))
-            .map(|line| format!("{line}\n"))
+        let policies: Vec<String> = crate::model::MODELS
+            .iter()
+            .flat_map(taskflow_tenancy::postgres::rls_policy_ddl)
             .collect();
-        assert_eq!(sql, format!("{};\n", entries_migration().join(";\n\n")));
+        assert!(statements_of(file).ends_with(&as_file(&policies)));
     }
 }

@@ -10,21 +10,29 @@
 //! # How a transaction enters a tenant
 //!
 //! [`tenant_entry_ddl`] (run by the owner at migration time; [`TenantDb::migrate`](crate::TenantDb::migrate) runs it)
-//! makes a table `taskflow_tenant_entries` that only its owner can read or write, and three
-//! `SECURITY DEFINER` functions that every role may call:
+//! makes a key of 244 random bits in a table `taskflow_entry_key` that only its owner can read,
+//! and three `SECURITY DEFINER` functions that every role may call:
 //!
-//! - `taskflow_enter_tenant(uuid)` records "this transaction (its backend and start time) acts
-//!   for this tenant", and refuses a second entry in the same transaction;
-//! - `taskflow_enter_admin()` marks a transaction that has entered nothing yet as an
+//! - `taskflow_enter_tenant(uuid)` sets a transaction-local setting to the tenant and a MAC
+//!   under the key of "this tenant, this backend, this transaction's start". Outside an admin
+//!   transaction it accepts an entry only in the statement that begins the transaction (the
+//!   library sends `BEGIN; SELECT taskflow_enter_tenant(..)` as one message) and refuses a
+//!   second one;
+//! - `taskflow_enter_admin()`, in the same place, marks the transaction as an
 //!   [`AdminTx`](crate::AdminTx), the only kind in which `taskflow_enter_tenant` may move from
 //!   one tenant to the next;
-//! - `taskflow_current_tenant()` returns the tenant the current transaction entered, or `NULL`.
+//! - `taskflow_current_tenant()` returns the tenant the current transaction entered when its
+//!   MAC checks out, or `NULL`.
 //!
 //! The policies compare each row's tenant with `(SELECT taskflow_current_tenant())`. Nothing
 //! the application role can run changes what that returns inside a transaction that has
-//! entered a tenant: it cannot write the entries table, a second `taskflow_enter_tenant` fails
-//! (so it cannot switch), and a configuration parameter such as `taskflow.tenant_id` (which
+//! entered a tenant: it cannot read the key, so a signed entry it writes itself only makes the
+//! transaction see nothing; a second `taskflow_enter_tenant` fails, any statement after the
+//! first is too late to enter, and a setting such as `taskflow.tenant_id` (which
 //! [`TENANT_SETTING`] still sets, for logs) is not what the policies read.
+//! Entering writes nothing (no row, no transaction id), so a read-only request costs the
+//! database no more than its `BEGIN` and `COMMIT`, and tenant transactions run on a read
+//! replica too.
 //!
 //! What that covers, exactly:
 //!
@@ -34,16 +42,16 @@
 //!   another tenant fails the policy's `WITH CHECK`, and `set_config(..)` changes nothing.
 //! - **Connections outside a tenant.** A transaction that entered no tenant sees no rows of a
 //!   tenant table and inserts none, and a pooled connection carries no tenant into its next
-//!   transaction.
+//!   transaction: the settings are transaction-local, and the MAC names the transaction.
 //!
 //! What it does not cover: the policies do not bind superusers, roles with `BYPASSRLS`, or
 //! (unless forced, as [`rls_policy_ddl`] does) the table owner, so the application must connect
-//! as a role that has none of these ([`audit_schema_with`] with
-//! [`AuditOptions::row_level_security`] checks that, and the policies themselves). Raw SQL on
-//! the pool, outside any tenant transaction, can call `taskflow_enter_tenant` for a tenant of
-//! its choosing in a transaction of its own: that is choosing a tenant on purpose, outside the
-//! guarantee as all raw SQL is. Entering is a write, so tenant transactions need a primary
-//! server, not a read replica.
+//! as a role that has none of these and no privilege on `taskflow_entry_key` (a
+//! `GRANT ... ON ALL TABLES` grants one: revoke it; [`audit_schema_with`] with
+//! [`AuditOptions::row_level_security`] checks all of that, and the policies themselves). Raw
+//! SQL on the pool, outside any tenant transaction, can begin a transaction of its own with
+//! `taskflow_enter_tenant` for a tenant of its choosing: that is choosing a tenant on purpose,
+//! outside the guarantee as all raw SQL is.
 //!
 //! The `jobs` table of [`crate::jobs`] is under a policy of its own ([`jobs_policy_ddl`]): a
 //! transaction that entered a tenant sees that tenant's jobs only; the job runner, which
@@ -89,7 +97,7 @@
 use sqlx::PgConnection;
 
 use crate::error::Result;
-use crate::query::backend::Dialect;
+use crate::query::backend::{Dialect, Entry};
 use crate::query::model::ModelInfo;
 use crate::scope::tenant::TenantId;
 
@@ -116,18 +124,32 @@ pub const POLICY_NAME: &str = "taskflow_tenant_isolation";
 /// ```
 pub const CURRENT_TENANT: &str = "(SELECT taskflow_current_tenant())";
 
-/// Marks the transaction just begun on `conn` as an admin transaction, which may enter one
-/// tenant after another. Only [`TenantDb::begin_admin`](crate::TenantDb::begin_admin) calls it.
-pub(crate) async fn enter_admin(conn: &mut PgConnection) -> Result<()> {
-    sqlx::query("SELECT taskflow_enter_admin()")
-        .execute(conn)
-        .await?;
-    Ok(())
+/// The setting `taskflow_enter_tenant` records the entered tenant in, signed:
+/// `<tenant>:<MAC of the tenant, the backend and the transaction's start under the owner's key>`.
+const ENTRY_SETTING: &str = "taskflow.entry";
+
+/// The setting `taskflow_enter_admin` signs an admin transaction with.
+const ADMIN_SETTING: &str = "taskflow.entry_admin";
+
+/// The statement that begins a transaction entered for `entry`, sent as one simple query so
+/// that the entry is part of the statement that begins the transaction (the only place
+/// `taskflow_enter_tenant` accepts one, outside an admin transaction). The tenant is a UUID,
+/// written as its hyphenated hex digits: nothing in it needs quoting.
+pub(crate) fn begin_entered(entry: Entry) -> sqlx::SqlStr {
+    use sqlx::SqlSafeStr;
+    match entry {
+        Entry::Tenant(tenant) => sqlx::AssertSqlSafe(format!(
+            "BEGIN; SELECT taskflow_enter_tenant('{}'::uuid)",
+            tenant.as_uuid().hyphenated()
+        ))
+        .into_sql_str(),
+        Entry::Admin => sqlx::SqlStr::from_static("BEGIN; SELECT taskflow_enter_admin()"),
+    }
 }
 
-/// Enters `tenant` in the transaction open on `conn`, until it ends. Only
-/// [`TenantTx`](crate::TenantTx) (once, when it begins) and the audited
-/// [`AdminTx`](crate::AdminTx) call it.
+/// Enters `tenant` in the admin transaction open on `conn`, until the next entry. Only the
+/// audited [`AdminTx`](crate::AdminTx) calls it; a tenant transaction enters its tenant as it
+/// begins ([`begin_entered`]).
 pub(crate) async fn enter_tenant(conn: &mut PgConnection, tenant: TenantId) -> Result<()> {
     sqlx::query("SELECT taskflow_enter_tenant($1)")
         .bind(tenant.as_uuid())
@@ -136,56 +158,98 @@ pub(crate) async fn enter_tenant(conn: &mut PgConnection, tenant: TenantId) -> R
     Ok(())
 }
 
-/// The statements that make the entries table and the two functions of the
+/// The MAC that binds `what` (an SQL text expression) to the current backend and transaction,
+/// under the key `k` read from `taskflow_entry_key`: `sha256(k || sha256(k || message))`, the
+/// nested form of HMAC, because PostgreSQL's core has `sha256` but no `hmac` (that is
+/// pgcrypto's, an extension the library does not ask for). The transaction's start is written
+/// as seconds since the epoch, which no session setting (time zone, date style) changes.
+fn entry_mac(what: &str) -> String {
+    format!(
+        "encode(sha256(k || sha256(k || convert_to({what} || '/' || pg_backend_pid() || '/' || \
+         extract(epoch FROM transaction_timestamp()), 'UTF8'))), 'hex')"
+    )
+}
+
+/// The statements that make the entry key and the three functions of the
 /// [module docs](self) in `schema` (`public` unless you keep your tables elsewhere), to run as
-/// the owner of the tenant tables. They can run again: the table is made if missing, the
-/// functions replaced.
+/// the owner of the tenant tables. They can run again: the key is made once and kept, the
+/// functions replaced, and the entries table of earlier versions dropped.
 ///
-/// The functions are `SECURITY DEFINER` with a fixed `search_path` and name the table with its
-/// schema, so that no role can make them read a table of its own. `taskflow_enter_tenant`
-/// removes its backend's entries of earlier transactions, and now and then entries over a day
-/// old of any backend (a transaction that old then sees no rows: it fails closed), so the table
-/// holds about one row per connection.
+/// The functions are `SECURITY DEFINER` with a fixed `search_path` and name the key's table
+/// with its schema, so that no role can make them read a table of its own. Entering writes
+/// nothing: the entry is a transaction-local setting, the tenant and its MAC under the owner's
+/// key, which `taskflow_current_tenant` checks once per statement.
 ///
 /// ```
 /// let ddl = taskflow_tenancy::postgres::tenant_entry_ddl("public");
-/// assert!(ddl[0].starts_with("CREATE UNLOGGED TABLE IF NOT EXISTS public.taskflow_tenant_entries"));
+/// assert!(ddl[0].starts_with("CREATE TABLE IF NOT EXISTS public.taskflow_entry_key"));
 /// assert!(ddl.iter().any(|s| s.contains("FUNCTION public.taskflow_enter_tenant(tenant uuid)")));
 /// ```
 pub fn tenant_entry_ddl(schema: &str) -> Vec<String> {
     let schema = quote_schema(schema);
+    let key = format!("SELECT key INTO STRICT k FROM {schema}.taskflow_entry_key;");
+    let tenant_mac = entry_mac("'tenant ' || tenant::text");
+    let admin_mac = entry_mac("'admin'");
+    let current_mac = entry_mac("'tenant ' || entered");
     vec![
         format!(
-            "CREATE UNLOGGED TABLE IF NOT EXISTS {schema}.taskflow_tenant_entries (\n\
-             pid integer NOT NULL,\n\
-             started timestamptz NOT NULL,\n\
-             tenant uuid,\n\
-             admin boolean NOT NULL DEFAULT false,\n\
-             PRIMARY KEY (pid, started))"
+            "CREATE TABLE IF NOT EXISTS {schema}.taskflow_entry_key (\n\
+             only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),\n\
+             key bytea NOT NULL)"
         ),
-        format!("REVOKE ALL ON {schema}.taskflow_tenant_entries FROM PUBLIC"),
+        format!("REVOKE ALL ON {schema}.taskflow_entry_key FROM PUBLIC"),
+        // 244 random bits: gen_random_uuid draws on the server's strong random source.
+        format!(
+            "INSERT INTO {schema}.taskflow_entry_key (key)\n\
+             SELECT decode(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex')\n\
+             ON CONFLICT DO NOTHING"
+        ),
+        format!(
+            "CREATE OR REPLACE FUNCTION {schema}.taskflow_current_tenant() RETURNS uuid\n\
+             LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL RESTRICTED\n\
+             SET search_path = pg_catalog, pg_temp\n\
+             AS $$\n\
+             DECLARE\n\
+             entry text := current_setting('{ENTRY_SETTING}', true);\n\
+             entered text;\n\
+             k bytea;\n\
+             BEGIN\n\
+             IF entry IS NULL OR entry = '' THEN\n\
+             RETURN NULL;\n\
+             END IF;\n\
+             entered := split_part(entry, ':', 1);\n\
+             {key}\n\
+             IF entry IS DISTINCT FROM entered || ':' || {current_mac} THEN\n\
+             RETURN NULL;\n\
+             END IF;\n\
+             RETURN entered::uuid;\n\
+             END\n\
+             $$"
+        ),
         format!(
             "CREATE OR REPLACE FUNCTION {schema}.taskflow_enter_tenant(tenant uuid) RETURNS void\n\
              LANGUAGE plpgsql VOLATILE SECURITY DEFINER\n\
              SET search_path = pg_catalog, pg_temp\n\
              AS $$\n\
+             DECLARE\n\
+             k bytea;\n\
              BEGIN\n\
-             DELETE FROM {schema}.taskflow_tenant_entries\n\
-             WHERE pid = pg_backend_pid() AND started < transaction_timestamp();\n\
-             IF random() < 0.01 THEN\n\
-             DELETE FROM {schema}.taskflow_tenant_entries WHERE ctid IN (\n\
-             SELECT ctid FROM {schema}.taskflow_tenant_entries\n\
-             WHERE started < transaction_timestamp() - interval '1 day'\n\
-             LIMIT 100 FOR UPDATE SKIP LOCKED);\n\
+             IF tenant IS NULL THEN\n\
+             RAISE EXCEPTION 'no tenant to enter' USING ERRCODE = 'null_value_not_allowed';\n\
              END IF;\n\
-             INSERT INTO {schema}.taskflow_tenant_entries AS e (pid, started, tenant)\n\
-             VALUES (pg_backend_pid(), transaction_timestamp(), tenant)\n\
-             ON CONFLICT (pid, started) DO UPDATE SET tenant = EXCLUDED.tenant WHERE e.admin;\n\
-             IF NOT FOUND THEN\n\
+             {key}\n\
+             IF current_setting('{ADMIN_SETTING}', true) IS DISTINCT FROM {admin_mac} THEN\n\
+             IF {schema}.taskflow_current_tenant() IS NOT NULL THEN\n\
              RAISE EXCEPTION 'this transaction has already entered a tenant'\n\
              USING ERRCODE = 'insufficient_privilege';\n\
              END IF;\n\
+             IF statement_timestamp() <> transaction_timestamp() THEN\n\
+             RAISE EXCEPTION 'a tenant is entered only by the statement that begins the transaction'\n\
+             USING ERRCODE = 'insufficient_privilege';\n\
+             END IF;\n\
+             END IF;\n\
              PERFORM set_config('{TENANT_SETTING}', tenant::text, true);\n\
+             PERFORM set_config('{ENTRY_SETTING}', tenant::text || ':' || {tenant_mac}, true);\n\
              END\n\
              $$"
         ),
@@ -194,28 +258,23 @@ pub fn tenant_entry_ddl(schema: &str) -> Vec<String> {
              LANGUAGE plpgsql VOLATILE SECURITY DEFINER\n\
              SET search_path = pg_catalog, pg_temp\n\
              AS $$\n\
+             DECLARE\n\
+             k bytea;\n\
              BEGIN\n\
-             DELETE FROM {schema}.taskflow_tenant_entries\n\
-             WHERE pid = pg_backend_pid() AND started < transaction_timestamp();\n\
-             INSERT INTO {schema}.taskflow_tenant_entries (pid, started, tenant, admin)\n\
-             VALUES (pg_backend_pid(), transaction_timestamp(), NULL, true)\n\
-             ON CONFLICT DO NOTHING;\n\
-             IF NOT FOUND THEN\n\
+             IF {schema}.taskflow_current_tenant() IS NOT NULL THEN\n\
              RAISE EXCEPTION 'this transaction has already entered a tenant'\n\
              USING ERRCODE = 'insufficient_privilege';\n\
              END IF;\n\
+             IF statement_timestamp() <> transaction_timestamp() THEN\n\
+             RAISE EXCEPTION 'an admin transaction is marked only by the statement that begins it'\n\
+             USING ERRCODE = 'insufficient_privilege';\n\
+             END IF;\n\
+             {key}\n\
+             PERFORM set_config('{ADMIN_SETTING}', {admin_mac}, true);\n\
              END\n\
              $$"
         ),
-        format!(
-            "CREATE OR REPLACE FUNCTION {schema}.taskflow_current_tenant() RETURNS uuid\n\
-             LANGUAGE sql STABLE SECURITY DEFINER PARALLEL RESTRICTED\n\
-             SET search_path = pg_catalog, pg_temp\n\
-             AS $$\n\
-             SELECT tenant FROM {schema}.taskflow_tenant_entries\n\
-             WHERE pid = pg_backend_pid() AND started = transaction_timestamp()\n\
-             $$"
-        ),
+        format!("DROP TABLE IF EXISTS {schema}.taskflow_tenant_entries"),
     ]
 }
 

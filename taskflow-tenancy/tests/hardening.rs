@@ -652,18 +652,50 @@ async fn raw_sql_cannot_move_a_tenant_transaction_to_another_tenant() {
     }
     assert_eq!(raw_count(&mut tx, "SELECT count(*) FROM notes").await, 1);
     assert_eq!(raw_count(&mut tx, &of_globex).await, 0);
-    // Nor can it write the entries the policies read.
+    // Nor can it read the key that signs the entry, and a signature of its own makes the
+    // transaction see nothing rather than another tenant.
     {
         let mut savepoint = tx.raw().begin().await.unwrap();
-        let forged = sqlx::query("UPDATE taskflow_tenant_entries SET tenant = $1::uuid")
-            .bind(&globex)
+        let key = sqlx::query("SELECT key FROM taskflow_entry_key")
             .execute(&mut *savepoint)
             .await;
-        assert!(forged.is_err(), "the entries are the owner's");
+        assert!(key.is_err(), "the key is the owner's");
         savepoint.rollback().await.unwrap();
     }
+    {
+        let mut savepoint = tx.raw().begin().await.unwrap();
+        sqlx::query(
+            "SELECT set_config('taskflow.entry', \
+                    $1 || ':' || split_part(current_setting('taskflow.entry'), ':', 2), true)",
+        )
+        .bind(&globex)
+        .execute(&mut *savepoint)
+        .await
+        .unwrap();
+        let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM notes")
+            .fetch_one(&mut *savepoint)
+            .await
+            .unwrap();
+        assert_eq!(seen, 0, "Acme's signature does not admit Globex");
+        savepoint.rollback().await.unwrap();
+    }
+    assert_eq!(raw_count(&mut tx, "SELECT count(*) FROM notes").await, 1);
     assert_eq!(raw_count(&mut tx, &of_globex).await, 0);
     tx.commit().await.unwrap();
+
+    // A transaction of the role's own enters a tenant only in the statement that begins it.
+    let mut own = f.app.pool().begin().await.unwrap();
+    let late = sqlx::query("SELECT taskflow_enter_tenant($1::uuid)")
+        .bind(&globex)
+        .execute(&mut *own)
+        .await
+        .expect_err("too late to enter");
+    assert!(
+        late.to_string()
+            .contains("only by the statement that begins"),
+        "{late}"
+    );
+    drop(own);
 
     // Outside any tenant transaction the role sees no note; the job runner sees every job.
     let notes: i64 = sqlx::query_scalar("SELECT count(*) FROM notes")
@@ -776,20 +808,20 @@ async fn the_row_level_security_audit_cannot_be_talked_past() {
         "a security invoker view runs as its caller"
     );
 
-    // A role that may write the entries could make its transaction any tenant's.
+    // A role that may read the entry key could sign an entry for any tenant.
     owner(format!(
-        "GRANT INSERT, UPDATE ON taskflow_tenant_entries TO \"{}\"",
+        "GRANT SELECT ON taskflow_entry_key TO \"{}\"",
         f.role
     ))
     .await;
     assert_eq!(
         audit().await,
-        [Finding::TenantEntriesWritable {
+        [Finding::EntryKeyExposed {
             role: f.role.clone()
         }]
     );
     owner(format!(
-        "REVOKE ALL ON taskflow_tenant_entries FROM \"{}\"",
+        "REVOKE ALL ON taskflow_entry_key FROM \"{}\"",
         f.role
     ))
     .await;

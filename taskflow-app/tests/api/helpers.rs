@@ -496,7 +496,7 @@ async fn app_role_pool(
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "GRANT USAGE ON SCHEMA public TO {APP_ROLE};
          GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE};
-         REVOKE ALL ON taskflow_tenant_entries FROM {APP_ROLE};"
+         REVOKE ALL ON taskflow_entry_key FROM {APP_ROLE};"
     )))
     .execute(owner)
     .await

@@ -164,10 +164,10 @@ pub enum Finding {
         /// The role.
         role: String,
     },
-    /// PostgreSQL: the connecting role may write `taskflow_tenant_entries`, the record of which
-    /// tenant each transaction entered, and so make its transaction any tenant's. Revoke it
-    /// (a `GRANT ... ON ALL TABLES` grants it too).
-    TenantEntriesWritable {
+    /// PostgreSQL: the connecting role may read or change `taskflow_entry_key`, the key that
+    /// signs which tenant each transaction entered, and so make its transaction any tenant's.
+    /// Revoke it (a `GRANT ... ON ALL TABLES` grants it too).
+    EntryKeyExposed {
         /// The role.
         role: String,
     },
@@ -250,7 +250,7 @@ impl Finding {
             | Finding::RlsBypassingFunction { table, .. } => Some(table),
             Finding::RoleIsSuperuser { .. }
             | Finding::RoleBypassesRls { .. }
-            | Finding::TenantEntriesWritable { .. } => None,
+            | Finding::EntryKeyExposed { .. } => None,
         }
     }
 }
@@ -437,9 +437,9 @@ impl fmt::Display for Finding {
             Finding::RlsNotEnabled { table } => {
                 write!(f, "{table}: row-level security is not enabled")
             }
-            Finding::TenantEntriesWritable { role } => write!(
+            Finding::EntryKeyExposed { role } => write!(
                 f,
-                "role {role} may write taskflow_tenant_entries, and so enter any tenant: revoke it"
+                "role {role} may read or change taskflow_entry_key, and so enter any tenant: revoke it"
             ),
             Finding::RlsNotForced { table } => write!(
                 f,

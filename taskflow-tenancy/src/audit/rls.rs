@@ -34,16 +34,16 @@ pub(super) async fn check(
             role: role.name.clone(),
         });
     }
-    // A role that may write the entries can make its transaction any tenant's.
-    let writable: Option<bool> = sqlx::query_scalar(
-        "SELECT has_table_privilege(current_user, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE') \
+    // A role that may read (or set) the entry key can sign an entry for any tenant.
+    let exposed: Option<bool> = sqlx::query_scalar(
+        "SELECT has_table_privilege(current_user, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE') \
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE n.nspname = current_schema() AND c.relname = 'taskflow_tenant_entries'",
+         WHERE n.nspname = current_schema() AND c.relname = 'taskflow_entry_key'",
     )
     .fetch_optional(pool)
     .await?;
-    if writable == Some(true) && !role.superuser {
-        findings.push(Finding::TenantEntriesWritable {
+    if exposed == Some(true) && !role.superuser {
+        findings.push(Finding::EntryKeyExposed {
             role: role.name.clone(),
         });
     }

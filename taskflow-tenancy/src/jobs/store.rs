@@ -362,7 +362,7 @@ where
     /// Creates the `jobs` table and its indexes if they do not exist; on PostgreSQL also puts
     /// it under row-level security ([`postgres::jobs_policy_ddl`](crate::postgres::jobs_policy_ddl)):
     /// a tenant transaction sees its tenant's jobs only. It needs the tenants table and, on
-    /// PostgreSQL, the tenant entries ([`TenantDb::migrate`](crate::TenantDb::migrate)) first; run it as the tables' owner.
+    /// PostgreSQL, the tenant entry key and functions ([`TenantDb::migrate`](crate::TenantDb::migrate)) first; run it as the tables' owner.
     ///
     /// See [`JobStore`] for an example.
     #[allow(clippy::manual_async_fn)]

@@ -119,6 +119,16 @@ pub(crate) const fn is_plain_identifier(name: &str) -> bool {
     true
 }
 
+/// What a transaction enters as it begins ([`Backend::begin_entered`]).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum Entry {
+    /// One tenant, for the whole transaction.
+    Tenant(TenantId),
+    /// An admin transaction, which enters one tenant after another.
+    Admin,
+}
+
 /// A database `taskflow-tenancy` runs on: [`sqlx::Sqlite`], [`sqlx::MySql`] or
 /// [`sqlx::Postgres`], each behind its cargo feature.
 ///
@@ -142,15 +152,16 @@ pub trait Backend: Database + sealed::Sealed {
     #[doc(hidden)]
     const BEGIN_WRITE: &'static str = "BEGIN";
 
-    /// Marks the transaction just begun on `conn` as an admin transaction: on PostgreSQL one
-    /// that may enter one tenant after another, elsewhere nothing.
+    /// The statement that begins a write transaction entered for `entry`: on PostgreSQL the
+    /// `BEGIN` and the entry the row-level security policies admit, in one message; elsewhere
+    /// [`Backend::BEGIN_WRITE`].
     #[doc(hidden)]
-    fn enter_admin(conn: &mut Self::Connection) -> impl Future<Output = Result<()>> + Send + '_ {
-        let _ = conn;
-        std::future::ready(Ok(()))
+    fn begin_entered(entry: Entry) -> sqlx::SqlStr {
+        let _ = entry;
+        sqlx::SqlStr::from_static(Self::BEGIN_WRITE)
     }
 
-    /// Enters `tenant` on the transaction just begun on `conn`: on PostgreSQL the tenant the
+    /// Enters `tenant` on the admin transaction open on `conn`: on PostgreSQL the tenant the
     /// row-level security policies admit, elsewhere nothing.
     #[doc(hidden)]
     fn enter_tenant(
@@ -337,8 +348,8 @@ backend!("postgres", sqlx::Postgres, Dialect::Postgres, {
         crate::postgres::enter_tenant(conn, tenant)
     }
 
-    fn enter_admin(conn: &mut sqlx::PgConnection) -> impl Future<Output = Result<()>> + Send + '_ {
-        crate::postgres::enter_admin(conn)
+    fn begin_entered(entry: Entry) -> sqlx::SqlStr {
+        crate::postgres::begin_entered(entry)
     }
 });
 

@@ -13,7 +13,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{ColumnIndex, Database, Decode, Executor, FromRow, Pool, Row, Type};
 
 use crate::error::{Error, Result};
-use crate::query::backend::{Backend, Dialect};
+use crate::query::backend::{Backend, Dialect, Entry};
 use crate::query::model::ModelInfo;
 use crate::query::sql::Sql;
 use crate::query::value::{SqlValue, Value};
@@ -213,7 +213,10 @@ impl<DB: Database> TenantDb<DB> {
     /// them in (it holds its connection from `begin` and waits for the turn at its first
     /// write). Taken the other way round, a writer holding the turn could wait for a
     /// connection that every deferred transaction in line holds.
-    pub(crate) async fn begin_write(&self) -> Result<(WriterPermit, sqlx::Transaction<'static, DB>)>
+    pub(crate) async fn begin_write(
+        &self,
+        entry: Entry,
+    ) -> Result<(WriterPermit, sqlx::Transaction<'static, DB>)>
     where
         DB: Backend,
     {
@@ -227,9 +230,8 @@ impl<DB: Database> TenantDb<DB> {
             ),
             None => None,
         };
-        // What `Pool::begin_with` runs on the connection it checks out.
-        let tx = sqlx::Transaction::begin(conn, Some(sqlx::SqlStr::from_static(DB::BEGIN_WRITE)))
-            .await?;
+        // What `Pool::begin_with` runs on the connection it checks out, with the entry.
+        let tx = sqlx::Transaction::begin(conn, Some(DB::begin_entered(entry))).await?;
         Ok((permit, tx))
     }
 }
@@ -285,7 +287,7 @@ where
         }
     }
 
-    /// Creates the tenants table if it does not exist; on PostgreSQL also the tenant entries
+    /// Creates the tenants table if it does not exist; on PostgreSQL also the tenant entry key and functions
     /// of row-level security ([`postgres::tenant_entry_ddl`](crate::postgres::tenant_entry_ddl)),
     /// which every tenant transaction there uses. Run it as the owner of the tables.
     pub fn migrate(&self) -> impl Future<Output = Result<()>> + Send {
@@ -414,10 +416,10 @@ where
             let admin = admin.as_admin_capability();
             let (tenant, sql, values) = new_tenant::<DB>(name, subdomain)?;
             admin.record_use(&format!("create tenant {subdomain}"));
-            let (permit, mut tx) = self.begin_write().await?;
+            let (permit, mut tx) = self.begin_write(Entry::Tenant(tenant.id)).await?;
             insert_tenant::<DB>(&mut *tx, sql, values).await?;
             let scope = self.admit(tenant.clone());
-            let tx = TenantTx::enter(tx, scope, permit).await?;
+            let tx = TenantTx::entered(tx, scope, permit);
             Ok((tenant, tx))
         }
     }

@@ -17,7 +17,7 @@ use sqlx::{Database, Executor, FromRow, Transaction};
 
 use crate::error::Error;
 use crate::error::Result;
-use crate::query::backend::{Backend, Dialect};
+use crate::query::backend::{Backend, Dialect, Entry};
 use crate::query::value::Value;
 use crate::scope::database::{TenantDb, WriterLine, WriterPermit};
 use crate::scope::tenant::{TenantId, TenantScope};
@@ -104,20 +104,18 @@ impl<DB: Database> fmt::Debug for TenantTx<DB> {
 }
 
 impl<DB: Backend> TenantTx<DB> {
-    /// Enters `scope`'s tenant on a transaction just begun: the one place a tenant is entered.
-    pub(crate) fn enter(
-        mut tx: Transaction<'static, DB>,
+    /// A transaction that began entered for `scope`'s tenant
+    /// (`Backend::begin_entered(Entry::Tenant(..))`).
+    pub(crate) fn entered(
+        tx: Transaction<'static, DB>,
         scope: TenantScope,
         writer: WriterPermit,
-    ) -> impl Future<Output = Result<Self>> + Send {
-        async move {
-            DB::enter_tenant(&mut tx, scope.tenant_id()).await?;
-            Ok(TenantTx {
-                conn: Conn::Transaction(tx),
-                scope,
-                writer,
-                line: None,
-            })
+    ) -> Self {
+        TenantTx {
+            conn: Conn::Transaction(tx),
+            scope,
+            writer,
+            line: None,
         }
     }
 
@@ -302,8 +300,8 @@ where
                     line: self.writer_line(),
                 });
             }
-            let (permit, tx) = self.begin_write().await?;
-            TenantTx::enter(tx, scope.clone(), permit).await
+            let (permit, tx) = self.begin_write(Entry::Tenant(scope.tenant_id())).await?;
+            Ok(TenantTx::entered(tx, scope.clone(), permit))
         }
     }
 
@@ -317,8 +315,10 @@ where
         async move {
             self.check(scope)?;
             if DB::DIALECT == Dialect::Postgres {
-                let tx = self.pool().begin().await?;
-                return TenantTx::enter(tx, scope.clone(), None).await;
+                let conn = self.pool().acquire().await?;
+                let begin = DB::begin_entered(Entry::Tenant(scope.tenant_id()));
+                let tx = Transaction::begin(conn, Some(begin)).await?;
+                return Ok(TenantTx::entered(tx, scope.clone(), None));
             }
             Ok(TenantTx {
                 conn: Conn::Pooled(self.pool().acquire().await?),
@@ -465,8 +465,7 @@ where
         admin.record_use("begin an admin transaction");
         let (capability, reason) = (admin.name(), admin.reason().to_owned());
         async move {
-            let (permit, mut tx) = self.begin_write().await?;
-            DB::enter_admin(&mut tx).await?;
+            let (permit, tx) = self.begin_write(Entry::Admin).await?;
             Ok(AdminTx {
                 tx,
                 writer: permit,
