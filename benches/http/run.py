@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="MariaDB server for --backend mysql (a database tf_bench_* is made and dropped)")
     g.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432",
                    help="PostgreSQL server for --backend postgres")
+    g.add_argument("--pg-app-role", default="tf_bench_app",
+                   help="on PostgreSQL the app is migrated as the URL's user, then serves as this "
+                        "role (made if missing: LOGIN NOSUPERUSER NOBYPASSRLS, granted the app's "
+                        "tables, not the entry key), as the README's deployment has it; '' serves "
+                        "as the URL's user (a superuser bypasses row-level security)")
     g.add_argument("--base-domain", default="localhost", help="TASKFLOW_BASE_DOMAIN")
     g.add_argument("--start-timeout", type=parse_seconds, default=120,
                    help="seconds to wait for GET /healthz after starting a server")

@@ -6,5 +6,6 @@ pub(crate) mod admin;
 #[cfg(all(feature = "sqlite", feature = "mysql", feature = "postgres"))]
 pub(crate) mod any;
 pub(crate) mod database;
+pub(crate) mod open;
 pub(crate) mod tenant;
 pub(crate) mod tx;

@@ -710,6 +710,43 @@ async fn raw_sql_cannot_move_a_tenant_transaction_to_another_tenant() {
     assert_eq!(jobs, 2);
 }
 
+/// A begin whose caller goes away while the server runs it (an HTTP client that hangs up
+/// mid-request) leaves no transaction behind on a pooled connection: every later tenant
+/// transaction begins, enters its own tenant and sees its own rows.
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn a_begin_dropped_midway_leaves_no_transaction_on_the_pool() {
+    let Some(f) = rls().await else {
+        return;
+    };
+    // While the owner holds the entry key locked, a begin waits inside its entry.
+    let mut lock = f.owner.begin().await.unwrap();
+    sqlx::query("LOCK TABLE taskflow_entry_key IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    // As many as the pool has connections (2), each dropped while its entry waits.
+    for _ in 0..2 {
+        let begin = f.app.begin(&f.acme);
+        let waited = tokio::time::timeout(std::time::Duration::from_millis(300), begin).await;
+        assert!(waited.is_err(), "the begin waits for the key");
+    }
+    lock.rollback().await.unwrap();
+    for scope in [&f.acme, &f.globex, &f.acme, &f.globex] {
+        let mut tx = f
+            .app
+            .begin(scope)
+            .await
+            .expect("a connection outside any transaction");
+        let body: String = sqlx::query_scalar("SELECT body FROM notes")
+            .fetch_one(tx.raw())
+            .await
+            .unwrap();
+        assert_eq!(body, format!("{}'s note", scope.tenant().name));
+        tx.commit().await.unwrap();
+    }
+}
+
 /// Hole 4: the audit compares the tenant policy exactly and is not talked past by a policy
 /// that widens it, an `OR ... IS NULL` escape, a view or a security definer function owned by
 /// a role that bypasses row-level security, or a `jobs` table outside the policies.

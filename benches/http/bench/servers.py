@@ -12,7 +12,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .common import BenchError, log
 from .api import request
@@ -59,6 +59,17 @@ class Database:
         if proc.returncode != 0:
             raise BenchError(f"{what}: {' '.join(cmd)} exited {proc.returncode}: "
                              f"{(proc.stderr or proc.stdout).strip()}")
+
+    def psql(self, sql: str, what: str) -> None:
+        self._run(["psql", "-h", self.host, "-p", str(self.port), "-U", self.user, "-d", self.name,
+                   "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], what)
+
+    def url_as(self, role: str) -> str:
+        """This database's URL with `role` as the user (trust or the same password)."""
+        parts = urlsplit(self.url)
+        netloc = parts.netloc.rsplit("@", 1)[-1]
+        secret = f":{quote(self.password)}" if self.password else ""
+        return f"{parts.scheme}://{quote(role)}{secret}@{netloc}{parts.path}"
 
     def create(self) -> None:
         if self.backend == "mysql":
@@ -186,10 +197,16 @@ def start_server(server: Server, args, tmpdir: Path, jwt_secret: str) -> None:
     server.db = Database(args.backend, server.name, workdir, args)
     server.db.create()
     server.log_path = workdir / "server.log"
+    serve_url = None
+    if server.name == "app" and args.backend == "postgres" and args.pg_app_role:
+        serve_url = migrate_and_grant(server, args, jwt_secret)
+        argv = [*argv, "--no-migrate"]
     for attempt in range(3):
         server.port = free_port()
         server.url = f"http://127.0.0.1:{server.port}"
         env = server_env(server, server.db, args, jwt_secret)
+        if serve_url:
+            env["DATABASE_URL"] = serve_url
         with open(server.log_path, "ab") as logf:
             server.proc = subprocess.Popen(argv, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
                                            stdout=logf, stderr=subprocess.STDOUT,
@@ -206,6 +223,33 @@ def start_server(server: Server, args, tmpdir: Path, jwt_secret: str) -> None:
     raise BenchError(f"{server.name}: GET /healthz never answered 200 "
                      f"(exit status {server.proc.poll()}); log {server.log_path}:\n"
                      f"{log_tail(server.log_path)}")
+
+
+def migrate_and_grant(server: Server, args, jwt_secret: str) -> str:
+    """PostgreSQL as deployed (README, "PostgreSQL roles"): `taskflow-app migrate` as the owner,
+    then the app's role granted the tables but not the entry key; returns the URL to serve as."""
+    db, role = server.db, args.pg_app_role
+    env = server_env(server, db, args, jwt_secret)
+    with open(server.log_path, "ab") as logf:
+        done = subprocess.run([server.binary, "migrate"], env=env, stdin=subprocess.DEVNULL,
+                              stdout=logf, stderr=subprocess.STDOUT, timeout=300)
+    if done.returncode != 0:
+        raise BenchError(f"app: migrate exited {done.returncode}; log {server.log_path}:\n"
+                         f"{log_tail(server.log_path)}")
+    quoted = '"' + role.replace('"', '""') + '"'
+    literal = "'" + role.replace("'", "''") + "'"
+    db.psql(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {literal}) THEN "
+            f"CREATE ROLE {quoted} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$", "app role")
+    db.psql(f"GRANT USAGE ON SCHEMA public TO {quoted}; "
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}; "
+            # The entry key (taskflow_tenant_entries before migration 0010) is the owner's.
+            f"DO $$ BEGIN IF to_regclass('taskflow_entry_key') IS NOT NULL THEN "
+            f"REVOKE ALL ON taskflow_entry_key FROM {quoted}; END IF; "
+            f"IF to_regclass('taskflow_tenant_entries') IS NOT NULL THEN "
+            f"REVOKE ALL ON taskflow_tenant_entries FROM {quoted}; END IF; END $$",
+            "grants to the app role")
+    log(f"[app] migrated as {db.user}; serves as role {role}")
+    return db.url_as(role)
 
 
 def wait_healthy(server: Server, timeout: int) -> bool:

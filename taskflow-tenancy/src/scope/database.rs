@@ -18,6 +18,7 @@ use crate::query::model::ModelInfo;
 use crate::query::sql::Sql;
 use crate::query::value::{SqlValue, Value};
 use crate::scope::admin::{AdminCapability, AsAdminCapability};
+use crate::scope::open::OpenTx;
 use crate::scope::tenant::DatabaseId;
 use crate::scope::tenant::{Tenant, TenantId, TenantScope};
 use crate::scope::tx::TenantTx;
@@ -213,10 +214,7 @@ impl<DB: Database> TenantDb<DB> {
     /// them in (it holds its connection from `begin` and waits for the turn at its first
     /// write). Taken the other way round, a writer holding the turn could wait for a
     /// connection that every deferred transaction in line holds.
-    pub(crate) async fn begin_write(
-        &self,
-        entry: Entry,
-    ) -> Result<(WriterPermit, sqlx::Transaction<'static, DB>)>
+    pub(crate) async fn begin_write(&self, entry: Entry) -> Result<(WriterPermit, OpenTx<DB>)>
     where
         DB: Backend,
     {
@@ -230,8 +228,7 @@ impl<DB: Database> TenantDb<DB> {
             ),
             None => None,
         };
-        // What `Pool::begin_with` runs on the connection it checks out, with the entry.
-        let tx = sqlx::Transaction::begin(conn, Some(DB::begin_entered(entry))).await?;
+        let tx = OpenTx::begin(conn, DB::begin_entered(entry)).await?;
         Ok((permit, tx))
     }
 }

@@ -13,13 +13,14 @@ use std::future::Future;
 use std::sync::Arc;
 
 use sqlx::pool::PoolConnection;
-use sqlx::{Database, Executor, FromRow, Transaction};
+use sqlx::{Database, Executor, FromRow};
 
 use crate::error::Error;
 use crate::error::Result;
 use crate::query::backend::{Backend, Dialect, Entry};
 use crate::query::value::Value;
 use crate::scope::database::{TenantDb, WriterLine, WriterPermit};
+use crate::scope::open::OpenTx;
 use crate::scope::tenant::{TenantId, TenantScope};
 
 /// One tenant's connection: checked out once from a [`TenantDb`]'s pool for a scope that handle
@@ -84,7 +85,7 @@ pub struct TenantTx<DB: Database> {
 }
 
 enum Conn<DB: Database> {
-    Transaction(Transaction<'static, DB>),
+    Transaction(OpenTx<DB>),
     Pooled(PoolConnection<DB>),
     /// SQLite's write transactions: a pooled connection whose `BEGIN IMMEDIATE` waits for the
     /// first write, so that the reads before it run beside other writers instead of holding
@@ -106,11 +107,7 @@ impl<DB: Database> fmt::Debug for TenantTx<DB> {
 impl<DB: Backend> TenantTx<DB> {
     /// A transaction that began entered for `scope`'s tenant
     /// (`Backend::begin_entered(Entry::Tenant(..))`).
-    pub(crate) fn entered(
-        tx: Transaction<'static, DB>,
-        scope: TenantScope,
-        writer: WriterPermit,
-    ) -> Self {
+    pub(crate) fn entered(tx: OpenTx<DB>, scope: TenantScope, writer: WriterPermit) -> Self {
         TenantTx {
             conn: Conn::Transaction(tx),
             scope,
@@ -259,10 +256,7 @@ impl<DB: Backend> TenantTx<DB> {
                     ),
                     None => None,
                 };
-                // `Transaction::begin` is what `Pool::begin_with` runs on a connection it has
-                // just checked out; here the connection was checked out by `TenantDb::begin`.
-                let tx = Transaction::begin(conn, Some(sqlx::SqlStr::from_static(DB::BEGIN_WRITE)))
-                    .await?;
+                let tx = OpenTx::begin(conn, sqlx::SqlStr::from_static(DB::BEGIN_WRITE)).await?;
                 self.conn = Conn::Transaction(tx);
                 self.writer = permit;
             }
@@ -317,7 +311,7 @@ where
             if DB::DIALECT == Dialect::Postgres {
                 let conn = self.pool().acquire().await?;
                 let begin = DB::begin_entered(Entry::Tenant(scope.tenant_id()));
-                let tx = Transaction::begin(conn, Some(begin)).await?;
+                let tx = OpenTx::begin(conn, begin).await?;
                 return Ok(TenantTx::entered(tx, scope.clone(), None));
             }
             Ok(TenantTx {
@@ -420,7 +414,7 @@ pub(crate) mod sealed {
 /// # }
 /// ```
 pub struct AdminTx<DB: Database> {
-    tx: Transaction<'static, DB>,
+    tx: OpenTx<DB>,
     writer: WriterPermit,
     db: TenantDb<DB>,
     capability: &'static str,
@@ -439,7 +433,7 @@ impl<DB: Database> fmt::Debug for AdminTx<DB> {
 /// One tenant entered in an [`AdminTx`], until the next [`AdminTx::enter`]: what the scoped
 /// builders run on there.
 pub struct EnteredTenant<'a, DB: Database> {
-    tx: &'a mut Transaction<'static, DB>,
+    tx: &'a mut OpenTx<DB>,
     tenant: TenantId,
 }
 
