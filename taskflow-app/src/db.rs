@@ -63,11 +63,13 @@ fn migrator(backend: &str) -> Migrator {
         "sqlite" => {
             let mut migrations = migrations!("sqlite");
             migrations.push(migrations!(@one "sqlite", 7, "0007", "report_list"));
+            migrations.push(migrations!(@one "sqlite", 8, "0008", "task_status_order"));
             migrations
         }
         "mysql" => {
             let mut migrations = migrations!("mysql");
             migrations.push(migrations!(@one "mysql", 7, "0007", "report_list"));
+            migrations.push(migrations!(@one "mysql", 8, "0008", "task_status_order"));
             migrations
         }
         _ => {
@@ -76,6 +78,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "postgres", 8, "0008", "report_list"));
             migrations.push(migrations!(@one "postgres", 9, "0009", "tenant_entries"));
             migrations.push(migrations!(@one "postgres", 10, "0010", "signed_tenant_entry"));
+            migrations.push(migrations!(@one "postgres", 11, "0011", "task_status_order"));
             migrations
         }
     };

@@ -11,6 +11,7 @@ mod cli;
 mod comments;
 mod frontend;
 mod isolation;
+mod plans;
 mod platform;
 mod projects;
 mod queue;

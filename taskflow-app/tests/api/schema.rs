@@ -28,9 +28,9 @@ async fn migrating_again_changes_nothing(app: TestApp) {
     // PostgreSQL has three more: its row-level security policies, the tenant entries they read,
     // and those entries signed instead of stored.
     let expected = if matches!(app.db, Db::Postgres(_)) {
-        10
+        11
     } else {
-        7
+        8
     };
     assert_eq!(applied, expected);
 }
