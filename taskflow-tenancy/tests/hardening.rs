@@ -747,6 +747,50 @@ async fn a_begin_dropped_midway_leaves_no_transaction_on_the_pool() {
     }
 }
 
+/// A transaction that wrote nothing ends with a queued `ROLLBACK`; one on which anything may
+/// have written commits: a builder's write and raw SQL on a read transaction are kept, and the
+/// connection serves the next transaction of another tenant cleanly.
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn a_read_transaction_commits_whatever_wrote_on_it() {
+    let Some(f) = rls().await else {
+        return;
+    };
+    let mut tx = f.app.begin_read(&f.acme).await.unwrap();
+    Note::scoped(&mut tx)
+        .insert(NewNote {
+            id: 2,
+            body: "by the builder".into(),
+        })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = f.app.begin_read(&f.acme).await.unwrap();
+    sqlx::query("INSERT INTO notes (tenant_id, id, body) VALUES ($1, 3, 'by raw SQL')")
+        .bind(f.acme.tenant_id().as_uuid())
+        .execute(tx.raw())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // Reads only, on both pooled connections: nothing to commit.
+    for scope in [&f.globex, &f.acme, &f.globex] {
+        let mut tx = f.app.begin_read(scope).await.unwrap();
+        assert!(!Note::scoped(&mut tx).fetch_all().await.unwrap().is_empty());
+        tx.commit().await.unwrap();
+    }
+    let mut tx = f.app.begin_read(&f.acme).await.unwrap();
+    let ids: Vec<i64> = Note::scoped(&mut tx)
+        .order_by(Note::ID.asc())
+        .fetch_all()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|note| note.id)
+        .collect();
+    assert_eq!(ids, [1, 2, 3]);
+    tx.commit().await.unwrap();
+}
+
 /// Hole 4: the audit compares the tenant policy exactly and is not talked past by a policy
 /// that widens it, an `OR ... IS NULL` escape, a view or a security definer function owned by
 /// a role that bypasses row-level security, or a `jobs` table outside the policies.

@@ -416,7 +416,7 @@ where
             let (permit, mut tx) = self.begin_write(Entry::Tenant(tenant.id)).await?;
             insert_tenant::<DB>(&mut *tx, sql, values).await?;
             let scope = self.admit(tenant.clone());
-            let tx = TenantTx::entered(tx, scope, permit);
+            let tx = TenantTx::entered(tx, scope, permit, true);
             Ok((tenant, tx))
         }
     }

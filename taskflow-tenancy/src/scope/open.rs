@@ -58,6 +58,14 @@ impl<DB: Database> OpenTx<DB> {
         Ok(())
     }
 
+    /// Ends a transaction that wrote nothing: a `ROLLBACK` queued on the connection (sent,
+    /// with the pool's check of the returned connection, when it goes back to the pool), so
+    /// the caller does not wait for a `COMMIT` that would change nothing.
+    pub(crate) fn end_unwritten(mut self) {
+        DB::TransactionManager::start_rollback(&mut self.conn);
+        self.open = false;
+    }
+
     /// Rolls the transaction back.
     pub(crate) async fn rollback(mut self) -> Result<()> {
         DB::TransactionManager::rollback(&mut self.conn).await?;

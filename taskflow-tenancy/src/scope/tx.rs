@@ -82,6 +82,10 @@ pub struct TenantTx<DB: Database> {
     writer: WriterPermit,
     /// Where a deferred transaction waits for its writer turn when it first writes.
     line: WriterLine,
+    /// Whether anything may have written on this connection: a builder's write, or SQL of the
+    /// caller's own (`raw`, `raw_for_write`), which the library cannot see into. A transaction
+    /// that wrote nothing ends with a queued `ROLLBACK` instead of a `COMMIT` it waits for.
+    wrote: bool,
 }
 
 enum Conn<DB: Database> {
@@ -107,12 +111,20 @@ impl<DB: Database> fmt::Debug for TenantTx<DB> {
 impl<DB: Backend> TenantTx<DB> {
     /// A transaction that began entered for `scope`'s tenant
     /// (`Backend::begin_entered(Entry::Tenant(..))`).
-    pub(crate) fn entered(tx: OpenTx<DB>, scope: TenantScope, writer: WriterPermit) -> Self {
+    /// `wrote`: whether the transaction already holds a write (the new tenant's row of
+    /// [`TenantDb::create_and_begin`]).
+    pub(crate) fn entered(
+        tx: OpenTx<DB>,
+        scope: TenantScope,
+        writer: WriterPermit,
+        wrote: bool,
+    ) -> Self {
         TenantTx {
             conn: Conn::Transaction(tx),
             scope,
             writer,
             line: None,
+            wrote,
         }
     }
 
@@ -153,13 +165,24 @@ impl<DB: Backend> TenantTx<DB> {
     }
 
     /// Commits the transaction (a read connection just goes back to the pool).
+    ///
+    /// A transaction on which nothing wrote (only the builders' reads ran on it, and
+    /// [`TenantTx::raw`] was never called) has nothing to commit: it ends at once with a
+    /// `ROLLBACK` queued on the connection, which goes out with the pool's check of the
+    /// returned connection, so a read answers one round trip sooner.
     pub fn commit(self) -> impl Future<Output = Result<()>> + Send {
         async move {
             // The whole transaction moves into the future (an `async move` block that named
             // only `self.conn` would take just that field, and the writer's turn would end
             // when this function returns, before the `COMMIT` runs).
-            let TenantTx { conn, writer, .. } = self;
+            let TenantTx {
+                conn,
+                writer,
+                wrote,
+                ..
+            } = self;
             match conn {
+                Conn::Transaction(tx) if !wrote => tx.end_unwritten(),
                 Conn::Transaction(tx) => tx.commit().await?,
                 Conn::Pooled(conn) | Conn::Deferred(conn) => drop(conn),
                 Conn::Lost => return Err(lost()),
@@ -214,6 +237,12 @@ impl<DB: Backend> TenantTx<DB> {
     /// # }
     /// ```
     pub fn raw(&mut self) -> &mut DB::Connection {
+        self.wrote = true;
+        self.reads()
+    }
+
+    /// The connection for the builders' reads, which write nothing.
+    fn reads(&mut self) -> &mut DB::Connection {
         match &mut self.conn {
             Conn::Transaction(tx) => tx,
             Conn::Pooled(conn) | Conn::Deferred(conn) => conn,
@@ -243,6 +272,7 @@ impl<DB: Backend> TenantTx<DB> {
     /// ```
     pub fn raw_for_write(&mut self) -> impl Future<Output = Result<&mut DB::Connection>> + Send {
         async move {
+            self.wrote = true;
             if matches!(self.conn, Conn::Deferred(_)) {
                 let Conn::Deferred(conn) = std::mem::replace(&mut self.conn, Conn::Lost) else {
                     unreachable!("matched above");
@@ -292,10 +322,11 @@ where
                     scope: scope.clone(),
                     writer: None,
                     line: self.writer_line(),
+                    wrote: false,
                 });
             }
             let (permit, tx) = self.begin_write(Entry::Tenant(scope.tenant_id())).await?;
-            Ok(TenantTx::entered(tx, scope.clone(), permit))
+            Ok(TenantTx::entered(tx, scope.clone(), permit, false))
         }
     }
 
@@ -312,13 +343,14 @@ where
                 let conn = self.pool().acquire().await?;
                 let begin = DB::begin_entered(Entry::Tenant(scope.tenant_id()));
                 let tx = OpenTx::begin(conn, begin).await?;
-                return Ok(TenantTx::entered(tx, scope.clone(), None));
+                return Ok(TenantTx::entered(tx, scope.clone(), None, false));
             }
             Ok(TenantTx {
                 conn: Conn::Pooled(self.pool().acquire().await?),
                 scope: scope.clone(),
                 writer: None,
                 line: None,
+                wrote: false,
             })
         }
     }
@@ -545,7 +577,7 @@ where
 // is provable through sqlx's higher-ranked executor bounds (rust-lang/rust#100013).
 macro_rules! tenant_conn {
     ($feature:literal, $db:ty) => {
-        tenant_conn!(@ $feature, $db, [], TenantTx<$db>, tx => tx.raw(), tx => tx.scope.tenant_id(),
+        tenant_conn!(@ $feature, $db, [], TenantTx<$db>, tx => tx.reads(), tx => tx.scope.tenant_id(),
             tx => tx.raw_for_write().await?);
         tenant_conn!(@ $feature, $db, ['e], EnteredTenant<'e, $db>, tx => &mut **tx.tx, tx => tx.tenant,
             tx => &mut **tx.tx);
