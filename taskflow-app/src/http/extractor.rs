@@ -15,11 +15,59 @@ use crate::role::Role;
 /// and the handler, committed when the handler answers with a success.
 pub(crate) type Tx = RequestTx<AnyTenantDb>;
 
-/// `axum::Json` whose rejection is an [`ApiError`]: a malformed body, a wrong content type or
-/// a body over the limit answer in the API's shape.
-#[derive(axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON object body, decoded into `T`, with every rejection an [`ApiError`]: a malformed
+/// body, a wrong content type or a body over the limit is a 400 (413) as `axum::Json` finds it;
+/// a body that is not an object (serde would read an array into a struct field by field) is a
+/// 400; a string holding the NUL character, which PostgreSQL cannot store and so no backend
+/// accepts, is a 422 naming the field. Nothing reaches a handler otherwise.
 pub(crate) struct JsonBody<T>(pub(crate) T);
+
+impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state).await?;
+        let serde_json::Value::Object(fields) = &value else {
+            return Err(ApiError::BadRequest(
+                "the body must be a JSON object".to_owned(),
+            ));
+        };
+        let with_nul: std::collections::BTreeMap<String, String> = fields
+            .iter()
+            .filter(|(name, value)| name.contains('\0') || holds_nul(value))
+            .map(|(name, _)| {
+                (
+                    name.clone(),
+                    "must not contain the NUL character".to_owned(),
+                )
+            })
+            .collect();
+        if !with_nul.is_empty() {
+            return Err(ApiError::Validation(with_nul));
+        }
+        serde_json::from_value(value).map(JsonBody).map_err(|err| {
+            ApiError::BadRequest(format!(
+                "Failed to deserialize the JSON body into the target type: {err}"
+            ))
+        })
+    }
+}
+
+/// Whether a string anywhere in `value` (or a key of an object in it) holds `\0`.
+fn holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(holds_nul),
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .any(|(name, value)| name.contains('\0') || holds_nul(value)),
+        _ => false,
+    }
+}
 
 /// `axum::extract::Path` whose rejection is an [`ApiError`] (an id that is no UUID is a 400).
 #[derive(axum::extract::FromRequestParts)]

@@ -7,6 +7,7 @@
 mod helpers;
 
 mod auth;
+mod bodies;
 mod cli;
 mod comments;
 mod frontend;
