@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use taskflow_tenancy::web::limit::TenantLimits;
 
+use crate::http::ServerSettings;
+
 /// The secret used when `TASKFLOW_JWT_SECRET` is unset. Anyone can read it here, so tokens
 /// signed with it prove nothing: fine on a laptop, never in production.
 pub const DEVELOPMENT_JWT_SECRET: &str = "taskflow-development-secret-do-not-use-in-production";
@@ -30,6 +32,7 @@ pub const DEVELOPMENT_JWT_SECRET: &str = "taskflow-development-secret-do-not-use
 /// assert!(config.redis_url.is_none());
 /// assert_eq!(config.redis_prefix, "taskflow");
 /// assert!(config.job_poll.is_none());
+/// assert_eq!(config.server, taskflow_app::http::ServerSettings::default());
 /// ```
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -64,6 +67,10 @@ pub struct Config {
     /// Default 500 ms, or 5 s when Redis wakes them (the poll then only catches lost
     /// wake-ups).
     pub job_poll: Option<Duration>,
+    /// The server's timeouts and drain: `TASKFLOW_HEADER_TIMEOUT_MS` (default 10 s),
+    /// `TASKFLOW_BODY_TIMEOUT_MS` (10 s), `TASKFLOW_DRAIN_MS` (1 s) and
+    /// `TASKFLOW_SHUTDOWN_GRACE_MS` (30 s); see [`ServerSettings`].
+    pub server: ServerSettings,
 }
 
 /// A setting that could not be read.
@@ -109,6 +116,26 @@ impl Config {
             Some(secret) => (secret, false),
             None => (DEVELOPMENT_JWT_SECRET.to_owned(), true),
         };
+        let millis = |name: &'static str, default: Duration| match var(name) {
+            Some(ms) => ms
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms > 0)
+                .map(Duration::from_millis)
+                .ok_or_else(|| ConfigError {
+                    name,
+                    message: format!("{ms:?} is not a positive number of milliseconds"),
+                }),
+            None => Ok(default),
+        };
+        let defaults = ServerSettings::default();
+        let server = ServerSettings {
+            header_timeout: millis("TASKFLOW_HEADER_TIMEOUT_MS", defaults.header_timeout)?,
+            body_timeout: millis("TASKFLOW_BODY_TIMEOUT_MS", defaults.body_timeout)?,
+            drain: millis("TASKFLOW_DRAIN_MS", defaults.drain)?,
+            grace: millis("TASKFLOW_SHUTDOWN_GRACE_MS", defaults.grace)?,
+        };
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://taskflow.db".to_owned()),
             bind,
@@ -131,18 +158,10 @@ impl Config {
             redis_url: var("REDIS_URL"),
             redis_prefix: var("TASKFLOW_REDIS_PREFIX").unwrap_or_else(|| "taskflow".to_owned()),
             job_poll: match var("TASKFLOW_JOB_POLL_MS") {
-                Some(ms) => Some(Duration::from_millis(
-                    ms.trim()
-                        .parse::<u64>()
-                        .ok()
-                        .filter(|ms| *ms > 0)
-                        .ok_or_else(|| ConfigError {
-                            name: "TASKFLOW_JOB_POLL_MS",
-                            message: format!("{ms:?} is not a positive number of milliseconds"),
-                        })?,
-                )),
+                Some(_) => Some(millis("TASKFLOW_JOB_POLL_MS", Duration::ZERO)?),
                 None => None,
             },
+            server,
         })
     }
 }

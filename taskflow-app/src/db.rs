@@ -4,8 +4,11 @@
 //! Everything a tenant's request does runs on that handle's tenant transactions
 //! (`taskflow_tenancy::web::axum::RequestTx`); this module is only what is not one tenant's work.
 
+mod health;
+
 use std::borrow::Cow;
 use std::str::FromStr;
+use std::time::Duration;
 
 use sqlx::SqlStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -14,6 +17,14 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use taskflow_tenancy::jobs::JobStore;
 use taskflow_tenancy::{AnyTenantDb, TenantDb};
+
+pub use health::{DbHealth, PROBE_EVERY};
+
+/// How long a request waits for a pooled connection before it answers `503 unavailable`.
+/// sqlx's default is 30 s: while the database is down every request would hang that long
+/// (the pool retries its connects until then). Under overload, too, an answer in half a second
+/// that says "try again" serves a client better than one that queues for half a minute.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// Why the database could not be opened or migrated.
 #[derive(Debug, thiserror::Error)]
@@ -127,6 +138,7 @@ pub async fn connect(url: &str) -> Result<AnyTenantDb, DbError> {
             let max = if url.contains(":memory:") { 1 } else { 8 };
             let pool = SqlitePoolOptions::new()
                 .max_connections(max)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(options)
                 .await?;
             Ok(TenantDb::new(pool).into())
@@ -138,12 +150,18 @@ pub async fn connect(url: &str) -> Result<AnyTenantDb, DbError> {
             // The app has a few hundred statement shapes: keep them all prepared (the
             // server's max_prepared_stmt_count, 16382 by default, has room for it).
             let options = MySqlConnectOptions::from_str(&url)?.statement_cache_capacity(512);
-            let pool = MySqlPoolOptions::new().connect_with(options).await?;
+            let pool = MySqlPoolOptions::new()
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_with(options)
+                .await?;
             Ok(TenantDb::new(pool).into())
         }
         "postgres" | "postgresql" => {
             let options = PgConnectOptions::from_str(url)?;
-            let pool = PgPoolOptions::new().connect_with(options).await?;
+            let pool = PgPoolOptions::new()
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_with(options)
+                .await?;
             Ok(TenantDb::new(pool).into())
         }
         _ => Err(DbError::UnsupportedUrl(scheme.to_owned())),

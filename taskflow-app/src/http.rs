@@ -5,15 +5,16 @@ mod comments;
 mod error;
 mod extractor;
 mod frontend;
+mod guard;
 mod health;
 mod page;
 mod projects;
 mod reports;
+mod server;
 mod tasks;
 mod tenants;
 mod users;
 
-use std::future::IntoFuture;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +22,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::HeaderName;
+use axum::middleware;
 use taskflow_tenancy::AnyTenantDb;
 use taskflow_tenancy::redis::RedisWakeups;
 use taskflow_tenancy::web::axum::TenantTxLayer;
@@ -29,9 +31,13 @@ use taskflow_tenancy::web::layer::TenantLayer;
 use taskflow_tenancy::web::limit::{TenantLimitLayer, TenantLimits};
 use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::RequestBodyDeadlineLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::db::DbHealth;
+
 pub use error::ApiError;
+pub use server::{Draining, ServerSettings, serve};
 
 /// The most a request body may hold: 1 MiB.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -56,6 +62,13 @@ pub struct AppState {
     /// With `REDIS_URL`: wakes the job workers of other processes when a job is enqueued.
     /// Set by [`crate::serve`] from [`crate::job_wakeups`]; `None` runs jobs in-process.
     pub wakeups: Option<RedisWakeups>,
+    /// Whether the database answers; [`crate::serve`] probes it ([`DbHealth::watch`]), an app
+    /// built by hand counts it as up.
+    pub health: DbHealth,
+    /// Set when the server drains before stopping: readiness then answers 503.
+    pub draining: Draining,
+    /// How long a request's body may take to arrive ([`ServerSettings::body_timeout`]).
+    pub body_timeout: Duration,
 }
 
 impl AppState {
@@ -81,6 +94,9 @@ impl AppState {
             admin_token: config.admin_token.as_deref().map(Arc::from),
             frontend_dir: Arc::from(config.frontend_dir.as_path()),
             wakeups: None,
+            health: DbHealth::always_up(),
+            draining: Draining::default(),
+            body_timeout: config.server.body_timeout,
         })
     }
 }
@@ -124,44 +140,26 @@ pub fn app(state: AppState) -> Router {
             state.resolver.clone(),
             state.tenants.clone(),
         ));
+    let database_routes = Router::new()
+        .merge(tenants::router())
+        .merge(tenant_routes)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_database,
+        ));
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(health::router())
-        .merge(tenants::router())
-        .merge(tenant_routes)
+        .merge(database_routes)
         .fallback(frontend::fallback)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyDeadlineLayer::new(state.body_timeout))
+        .layer(middleware::from_fn(guard::refuse_oversized_body))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
-}
-
-/// Serves `app` on `listener` until SIGINT or SIGTERM, then lets requests in flight finish
-/// (for at most `grace`).
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    grace: Duration,
-) -> std::io::Result<()> {
-    let (stopping_tx, stopping_rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: finishing requests in flight");
-        let _ = stopping_tx.send(true);
-    });
-    let mut stopping = stopping_rx;
-    tokio::select! {
-        result = server.into_future() => result,
-        _ = async {
-            let _ = stopping.wait_for(|stop| *stop).await;
-            tokio::time::sleep(grace).await;
-        } => {
-            tracing::warn!("requests still in flight after {grace:?}: stopping anyway");
-            Ok(())
-        }
-    }
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -91,6 +91,7 @@ pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
     };
     let mut state = http::AppState::new(db, config)?;
     state.wakeups = job_wakeups(config).await?;
+    state.health = db::DbHealth::watch(&state.db);
     if state.admin_token.is_none() {
         tracing::info!("TASKFLOW_ADMIN_TOKEN is not set: the operator routes are off");
     }
@@ -118,7 +119,15 @@ pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
             Some(reports::start(&state.db, 2, poll, None))
         }
     };
-    let served = http::serve(listener, http::app(state), Duration::from_secs(30)).await;
+    let draining = state.draining.clone();
+    let served = http::serve(
+        listener,
+        http::app(state),
+        config.server,
+        draining,
+        http::shutdown_signal(),
+    )
+    .await;
     if let Some(workers) = workers {
         tracing::info!("stopping the job workers: finishing the jobs they run");
         workers.shutdown().await;

@@ -26,6 +26,9 @@ pub enum ApiError {
     /// 405 `method_not_allowed`: the path exists, the method does not.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 408 `request_timeout`: the body did not arrive within the server's body timeout.
+    #[error("request timeout")]
+    RequestTimeout,
     /// 409 `conflict`: a unique value is taken, or the change would break a rule of the data
     /// (the last owner).
     #[error("conflict: {0}")]
@@ -72,6 +75,11 @@ impl ApiError {
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
                 "this method is not allowed here".to_owned(),
+            ),
+            ApiError::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "the request body did not arrive in time".to_owned(),
             ),
             ApiError::Conflict(message) => {
                 (StatusCode::CONFLICT, "conflict", (*message).to_owned())
@@ -179,10 +187,24 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge
+        } else if caused_by::<tower_http::timeout::TimeoutError>(&rejection) {
+            ApiError::RequestTimeout
         } else {
             ApiError::BadRequest(rejection.body_text())
         }
     }
+}
+
+/// Whether `E` is anywhere in the chain of sources of `err`.
+fn caused_by<E: std::error::Error + 'static>(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(err) = cause {
+        if err.is::<E>() {
+            return true;
+        }
+        cause = err.source();
+    }
+    false
 }
 
 impl From<PathRejection> for ApiError {

@@ -1,5 +1,5 @@
 //! `GET /healthz` (the process is up) and `GET /readyz` (the database answers, and Redis
-//! when `REDIS_URL` is set).
+//! when `REDIS_URL` is set; 503 while the server drains before it stops).
 
 use axum::extract::State;
 use axum::routing::get;
@@ -18,6 +18,14 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    if state.draining.is_draining() {
+        return Err(ApiError::Unavailable("the server is stopping".to_owned()));
+    }
+    if !state.health.is_up() {
+        return Err(ApiError::Unavailable(
+            "the database does not answer its probe".to_owned(),
+        ));
+    }
     crate::db::ping(&state.db)
         .await
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;

@@ -169,7 +169,15 @@ impl TestApp {
             .expect("the configured Redis answers");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app(state)).await });
+        let draining = state.draining.clone();
+        let settings = config.server;
+        tokio::spawn(taskflow_app::http::serve(
+            listener,
+            app(state),
+            settings,
+            draining,
+            std::future::pending(),
+        ));
         let client = Client::builder(TokioExecutor::new()).build_http();
         Some(TestApp {
             addr,

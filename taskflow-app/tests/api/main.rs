@@ -20,6 +20,7 @@ mod reports;
 mod requests;
 mod schema;
 mod seed;
+mod server;
 mod tasks;
 mod users;
 mod worker;
