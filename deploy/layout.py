@@ -619,13 +619,23 @@ class Layout:
 
     # ---- faults, for the tests
 
+    def send_signal(self, name: str, sig: int) -> None:
+        """Sends `sig` to process `name` and returns at once."""
+        self._signal(self.procs[name], sig)
+
+    def wait_exit(self, name: str, timeout: float) -> bool:
+        """Whether process `name` ended within `timeout` seconds."""
+        return self._wait_exit(self.procs[name], timeout)
+
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         """Sends `sig` to process `name` (SIGKILL by default) and waits for it to end."""
-        proc = self.procs[name]
-        self._signal(proc, sig)
-        if not self._wait_exit(proc, STOP_TIMEOUT):
-            raise LayoutError(f"{name} (pid {proc.pid}) still runs {STOP_TIMEOUT:.0f} s after "
-                              f"signal {sig}")
+        self.send_signal(name, sig)
+        if not self.wait_exit(name, STOP_TIMEOUT):
+            raise LayoutError(f"{name} (pid {self.procs[name].pid}) still runs "
+                              f"{STOP_TIMEOUT:.0f} s after signal {sig}")
+
+    def alive(self, name: str) -> bool:
+        return self._alive(self.procs[name])
 
     def exit_code(self, name: str) -> int | None:
         """The exit status of a process this Python process started and saw end."""
