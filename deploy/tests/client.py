@@ -276,5 +276,5 @@ def check_writes(layout: Layout, tenant: Tenant, records: list[Record]) -> tuple
         problems.append(f"{len(written)} creates that failed were written anyway "
                         f"(answers {tally(written)})")
     summary = (f"writes acknowledged {len(acked)}, found {len(acked) - len(missing)}; "
-               f"failed {len(failed)}, of which written {len(written)}")
+               f"failed {len(failed)} ({tally(failed)}), of which written {len(written)}")
     return summary, problems

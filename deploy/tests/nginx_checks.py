@@ -18,7 +18,8 @@ from layout import Nginx, SniHTTPSConnection, free_port, render_site
 
 
 class _Echo(http.server.BaseHTTPRequestHandler):
-    """Answers every request with the request line and headers it received, as JSON."""
+    """Answers every request with the request line and headers it received, as JSON, and
+    closes the connection, so that once it stops listening nothing of it answers."""
 
     protocol_version = "HTTP/1.1"
 
@@ -30,7 +31,9 @@ class _Echo(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
         self.end_headers()
+        self.close_connection = True
         self.wfile.write(body)
 
     do_GET = do_POST = _answer
