@@ -199,10 +199,11 @@ def render_site(*, base_domain: str, http_listen: str, https_listen: str, https_
         "HTTP_LISTEN": http_listen,
         "HTTPS_LISTEN": https_listen,
         "HTTPS_PORT_SUFFIX": "" if https_port == 443 else f":{https_port}",
-        # Passive health: a process that refused or timed out 3 times in 10 s is skipped for
-        # 10 s. Several processes, so one dead process costs a retry, never an error.
-        "UPSTREAM_SERVERS": "\n".join(f"    server {u} max_fails=3 fail_timeout=10s;"
-                                      for u in upstreams),
+        # No failure accounting (max_fails=0): the app's 503 means a dependency all its
+        # processes share is down, and counted as failures (proxy_next_upstream http_503) it
+        # marks every process down, so nginx answers its own 502 "no live upstreams" until
+        # fail_timeout passes. A dead process still costs only a refused connect and a retry.
+        "UPSTREAM_SERVERS": "\n".join(f"    server {u} max_fails=0;" for u in upstreams),
         "TLS_CERTIFICATE": str(tls_certificate),
         "TLS_CERTIFICATE_KEY": str(tls_certificate_key),
         "FRONTEND_DIR": str(frontend_dir),
