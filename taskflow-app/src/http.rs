@@ -24,7 +24,7 @@ use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::HeaderName;
 use axum::middleware;
 use taskflow_tenancy::AnyTenantDb;
-use taskflow_tenancy::redis::RedisWakeups;
+use taskflow_tenancy::redis::{RedisWakeups, TenantBroadcast};
 use taskflow_tenancy::web::axum::TenantTxLayer;
 use taskflow_tenancy::web::jwt::JwtKeys;
 use taskflow_tenancy::web::layer::TenantLayer;
@@ -62,6 +62,9 @@ pub struct AppState {
     /// With `REDIS_URL`: wakes the job workers of other processes when a job is enqueued.
     /// Set by [`crate::serve`] from [`crate::job_wakeups`]; `None` runs jobs in-process.
     pub wakeups: Option<RedisWakeups>,
+    /// With `REDIS_URL`: tells the other processes when a tenant changes (see
+    /// [`crate::tenant_broadcast`]), so that their caches forget it.
+    pub broadcast: Option<TenantBroadcast>,
     /// Whether the database answers; [`crate::serve`] probes it ([`DbHealth::watch`]), an app
     /// built by hand counts it as up.
     pub health: DbHealth,
@@ -94,6 +97,7 @@ impl AppState {
             admin_token: config.admin_token.as_deref().map(Arc::from),
             frontend_dir: Arc::from(config.frontend_dir.as_path()),
             wakeups: None,
+            broadcast: None,
             health: DbHealth::always_up(),
             draining: Draining::default(),
             body_timeout: config.server.body_timeout,

@@ -91,6 +91,7 @@ pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
     };
     let mut state = http::AppState::new(db, config)?;
     state.wakeups = job_wakeups(config).await?;
+    state.broadcast = tenant_broadcast(config, &state.tenants)?;
     state.health = db::DbHealth::watch(&state.db);
     if state.admin_token.is_none() {
         tracing::info!("TASKFLOW_ADMIN_TOKEN is not set: the operator routes are off");
@@ -184,6 +185,36 @@ pub async fn job_wakeups(
         }
         None => Ok(None),
     }
+}
+
+/// With `REDIS_URL`: the broadcast of tenant changes, already listening for other processes'
+/// changes and making `tenants` forget what they name; `None` without Redis.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = taskflow_app::Config::from_vars(|_| None)?;
+/// let db = taskflow_app::db::connect("sqlite::memory:").await?;
+/// let state = taskflow_app::http::AppState::new(db, &config)?;
+/// assert!(taskflow_app::tenant_broadcast(&config, &state.tenants)?.is_none());
+/// # Ok(())
+/// # }
+/// ```
+pub fn tenant_broadcast(
+    config: &Config,
+    tenants: &taskflow_tenancy::web::resolve::TenantCache<taskflow_tenancy::AnyTenantDb>,
+) -> Result<Option<taskflow_tenancy::redis::TenantBroadcast>, Error> {
+    use taskflow_tenancy::redis::{TenantBroadcast, TenantChange};
+    let Some(url) = &config.redis_url else {
+        return Ok(None);
+    };
+    let broadcast = TenantBroadcast::new(url, &config.redis_prefix).map_err(Error::Redis)?;
+    let tenants = tenants.clone();
+    broadcast.listen(move |change| match change {
+        TenantChange::One(id) => tenants.invalidate_id(id),
+        _ => tenants.invalidate_all(),
+    });
+    Ok(Some(broadcast))
 }
 
 /// How to log in to the demo tenants `subdomains` of a server on `base_domain` and `port`.

@@ -1,4 +1,5 @@
-//! Redis wake-ups for background workers (feature `redis`).
+//! Redis wake-ups for background workers, and tenant changes told to every process
+//! ([`TenantBroadcast`]) (feature `redis`).
 //!
 //! The jobs table stays the source of truth for every job (see [`crate::jobs`]); Redis only
 //! carries wake-ups. After the transaction that enqueued a job commits, the enqueuer pushes the
@@ -37,6 +38,8 @@
 //! # }
 //! ```
 
+mod broadcast;
+
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -50,8 +53,13 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::jobs::{Wakeup, WakeupFuture};
 
+pub use broadcast::{ACK_TIMEOUT, FALLBACK_TTL, TenantBroadcast, TenantChange};
+
 /// How long a push or a ping may take before Redis counts as down.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long a worker waits after a failed wake-up wait before it tries Redis again.
+const RETRY_AFTER: Duration = Duration::from_millis(500);
 
 /// Wake-ups kept in the list when no worker takes them: enough for any burst, bounded when
 /// no worker runs at all.
@@ -193,8 +201,12 @@ impl Wakeup for RedisWakeups {
             match answer.await {
                 Ok(Ok(_)) => {}
                 Ok(Err(err)) => {
+                    // A connection Redis dropped (a restart) fails once and is not kept; the
+                    // next wait opens a new one. Waiting only [`RETRY_AFTER`] instead of the
+                    // whole interval picks wake-ups up again right after Redis is back; while
+                    // it is down, the runner looks in the database that often.
                     tracing::warn!(error = %err, "job wake-ups unavailable: polling the database");
-                    tokio::time::sleep_until(started + timeout).await;
+                    tokio::time::sleep_until(started + timeout.min(RETRY_AFTER)).await;
                 }
                 Err(_) => {
                     tracing::warn!("job wake-up wait timed out: polling the database");

@@ -90,8 +90,9 @@ struct SetActive {
     is_active: Option<bool>,
 }
 
-/// Suspends or resumes a tenant. The tenant layer's cache forgets it, so the change holds from
-/// the next request on.
+/// Suspends or resumes a tenant. The tenant layer's cache forgets it, and with Redis every
+/// other process's cache has forgotten it before the answer, so the change holds from the next
+/// request on, on every process.
 async fn set_active(
     _: Operator,
     State(state): State<AppState>,
@@ -116,5 +117,12 @@ async fn set_active(
     let tenant = state.db.set_active(&admin, id, active).await?;
     state.tenants.invalidate_id(tenant.id);
     state.tenants.invalidate(&tenant.subdomain);
+    if let Some(broadcast) = &state.broadcast {
+        // The change has committed; the answer waits until every other process has forgotten
+        // the tenant. Without Redis they forget it within `FALLBACK_TTL` by themselves.
+        if let Err(err) = broadcast.publish(tenant.id).await {
+            tracing::warn!(error = %err, "could not tell the other processes of a tenant change");
+        }
+    }
     Ok(Json(tenant))
 }

@@ -81,6 +81,38 @@ impl Answer {
     }
 }
 
+/// The configuration of every test server.
+fn test_config() -> Config {
+    Config::from_vars(|name| match name {
+        "TASKFLOW_JWT_SECRET" => Some("a test secret that is long enough for HS256".into()),
+        "TASKFLOW_ADMIN_TOKEN" => Some(ADMIN_TOKEN.into()),
+        "TASKFLOW_RATE_LIMIT" => Some("0".into()),
+        _ => None,
+    })
+    .expect("test configuration")
+}
+
+/// Serves the app on `app_db` with `config` on a port of its own; its address.
+async fn serve_on(app_db: AnyTenantDb, config: &Config) -> SocketAddr {
+    let mut state = AppState::new(app_db, config).expect("app state");
+    state.wakeups = taskflow_app::job_wakeups(config)
+        .await
+        .expect("the configured Redis answers");
+    state.broadcast =
+        taskflow_app::tenant_broadcast(config, &state.tenants).expect("a valid Redis URL");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let draining = state.draining.clone();
+    tokio::spawn(taskflow_app::http::serve(
+        listener,
+        app(state),
+        config.server,
+        draining,
+        std::future::pending(),
+    ));
+    addr
+}
+
 /// A tenant made through signup, with its owner's token.
 #[derive(Debug, Clone)]
 pub(crate) struct Signed {
@@ -155,29 +187,9 @@ impl TestApp {
                 .await
                 .expect("migrations apply");
         }
-        let mut config = Config::from_vars(|name| match name {
-            "TASKFLOW_JWT_SECRET" => Some("a test secret that is long enough for HS256".into()),
-            "TASKFLOW_ADMIN_TOKEN" => Some(ADMIN_TOKEN.into()),
-            "TASKFLOW_RATE_LIMIT" => Some("0".into()),
-            _ => None,
-        })
-        .expect("test configuration");
+        let mut config = test_config();
         change(&mut config);
-        let mut state = AppState::new(app_db.clone(), &config).expect("app state");
-        state.wakeups = taskflow_app::job_wakeups(&config)
-            .await
-            .expect("the configured Redis answers");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let draining = state.draining.clone();
-        let settings = config.server;
-        tokio::spawn(taskflow_app::http::serve(
-            listener,
-            app(state),
-            settings,
-            draining,
-            std::future::pending(),
-        ));
+        let addr = serve_on(app_db.clone(), &config).await;
         let client = Client::builder(TokioExecutor::new()).build_http();
         Some(TestApp {
             addr,
@@ -187,6 +199,21 @@ impl TestApp {
             sqlite,
             checkouts,
         })
+    }
+
+    /// A second server on this one's database, as another process of the same deployment
+    /// would be, with changes to the configuration.
+    pub(crate) async fn twin(&self, change: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = test_config();
+        change(&mut config);
+        TestApp {
+            addr: serve_on(self.app_db.clone(), &config).await,
+            db: self.db.clone(),
+            app_db: self.app_db.clone(),
+            client: Client::builder(TokioExecutor::new()).build_http(),
+            sqlite: None,
+            checkouts: Arc::default(),
+        }
     }
 
     /// How many connections the app's pool has handed out so far.

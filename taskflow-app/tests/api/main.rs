@@ -22,5 +22,6 @@ mod schema;
 mod seed;
 mod server;
 mod tasks;
+mod tenant_changes;
 mod users;
 mod worker;

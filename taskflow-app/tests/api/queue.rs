@@ -17,7 +17,7 @@ use crate::helpers::{Backend, Signed, TestApp};
 const BIN: &str = env!("CARGO_BIN_EXE_taskflow-app");
 
 /// A key prefix of this test's own, so tests sharing the Redis server never wake each other.
-fn prefix() -> String {
+pub(crate) fn prefix() -> String {
     format!("taskflow-test-{}", uuid::Uuid::new_v4().simple())
 }
 
@@ -163,13 +163,13 @@ async fn a_lost_wakeup_delays_the_job_but_loses_nothing() {
 }
 
 /// A TCP relay to Redis that can be cut, as a network partition or a Redis crash would.
-struct Relay {
-    port: u16,
+pub(crate) struct Relay {
+    pub(crate) port: u16,
     tasks: JoinSet<()>,
 }
 
 impl Relay {
-    async fn to(redis_url: &str) -> Relay {
+    pub(crate) async fn to(redis_url: &str) -> Relay {
         let target = redis_url
             .trim_start_matches("redis://")
             .trim_end_matches('/')
@@ -195,7 +195,7 @@ impl Relay {
     }
 
     /// Closes the listener and every relayed connection.
-    async fn cut(mut self) {
+    pub(crate) async fn cut(mut self) {
         self.tasks.shutdown().await;
     }
 }
