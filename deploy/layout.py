@@ -206,7 +206,8 @@ def render_site(*, base_domain: str, http_listen: str, https_listen: str, https_
         "UPSTREAM_SERVERS": "\n".join(f"    server {u} max_fails=0;" for u in upstreams),
         "TLS_CERTIFICATE": str(tls_certificate),
         "TLS_CERTIFICATE_KEY": str(tls_certificate_key),
-        "FRONTEND_DIR": str(frontend_dir),
+        # nginx reads a relative root against its own prefix, not the working folder.
+        "FRONTEND_DIR": str(Path(frontend_dir).resolve()),
         "METRICS_ALLOW": "\n".join(f"        allow {a};" for a in metrics_allow),
     })
 
