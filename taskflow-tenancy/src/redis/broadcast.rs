@@ -24,7 +24,8 @@
 //! // In every process: forget what the broadcast says.
 //! broadcast.listen(|change| match change {
 //!     TenantChange::One(id) => println!("forget {id}"),
-//!     TenantChange::All => println!("forget every tenant"),
+//!     // `All`, and any kind of change a later version adds: forget every tenant.
+//!     _ => println!("forget every tenant"),
 //! });
 //! // In the process that suspended a tenant, after the change committed:
 //! let acknowledged = broadcast.publish(TenantId::new_v7()).await?;
