@@ -75,12 +75,15 @@ fn migrator(backend: &str) -> Migrator {
             let mut migrations = migrations!("sqlite");
             migrations.push(migrations!(@one "sqlite", 7, "0007", "report_list"));
             migrations.push(migrations!(@one "sqlite", 8, "0008", "task_status_order"));
+            migrations.push(migrations!(@one "sqlite", 9, "0009", "idempotency_keys"));
             migrations
         }
         "mysql" => {
             let mut migrations = migrations!("mysql");
             migrations.push(migrations!(@one "mysql", 7, "0007", "report_list"));
             migrations.push(migrations!(@one "mysql", 8, "0008", "task_status_order"));
+            migrations.push(migrations!(@one "mysql", 9, "0009", "exact_uniqueness"));
+            migrations.push(migrations!(@one "mysql", 10, "0010", "idempotency_keys"));
             migrations
         }
         _ => {
@@ -90,6 +93,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "postgres", 9, "0009", "tenant_entries"));
             migrations.push(migrations!(@one "postgres", 10, "0010", "signed_tenant_entry"));
             migrations.push(migrations!(@one "postgres", 11, "0011", "task_status_order"));
+            migrations.push(migrations!(@one "postgres", 12, "0012", "idempotency_keys"));
             migrations
         }
     };
@@ -287,13 +291,24 @@ mod tests {
 
     #[test]
     fn the_postgres_policies_are_the_librarys() {
-        // 0009 moved every policy onto `taskflow_current_tenant()`; its entries table and
-        // functions are replaced by 0010, its policies stand.
+        // 0009 moved every policy of its day onto `taskflow_current_tenant()`; its entries
+        // table and functions are replaced by 0010, its policies stand. Later tables end
+        // their own migration with theirs.
+        let policies = |models: &[taskflow_tenancy::ModelInfo]| -> Vec<String> {
+            models
+                .iter()
+                .flat_map(taskflow_tenancy::postgres::rls_policy_ddl)
+                .collect()
+        };
+        let (first, later) = crate::model::MODELS.split_at(5);
         let file = include_str!("../migrations/postgres/0009_tenant_entries.sql");
-        let policies: Vec<String> = crate::model::MODELS
-            .iter()
-            .flat_map(taskflow_tenancy::postgres::rls_policy_ddl)
-            .collect();
-        assert!(statements_of(file).ends_with(&as_file(&policies)));
+        assert!(statements_of(file).ends_with(&as_file(&policies(first))));
+        assert_eq!(
+            later.len(),
+            1,
+            "a new tenant table's migration is checked here"
+        );
+        let file = include_str!("../migrations/postgres/0012_idempotency_keys.sql");
+        assert!(statements_of(file).ends_with(&as_file(&policies(later))));
     }
 }

@@ -7,6 +7,8 @@ mod extractor;
 mod frontend;
 mod guard;
 mod health;
+mod idempotency;
+pub(crate) mod openapi;
 mod page;
 mod projects;
 mod reports;
@@ -130,11 +132,19 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let tenant_routes = Router::new()
         .merge(auth::router())
-        .merge(users::router())
-        .merge(projects::router())
-        .merge(tasks::router())
-        .merge(comments::router())
-        .merge(reports::router())
+        .merge(
+            // Creates with an `Idempotency-Key` answer once; login is no create.
+            Router::new()
+                .merge(users::router())
+                .merge(projects::router())
+                .merge(tasks::router())
+                .merge(comments::router())
+                .merge(reports::router())
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    idempotency::once_per_key,
+                )),
+        )
         // Layers added later wrap the earlier ones: the tenant layer runs first, then the
         // limits, which need the scope it puts in the request, then the request's tenant
         // transaction, which ends after the handler has answered.
@@ -154,6 +164,7 @@ pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(health::router())
+        .merge(openapi::router())
         .merge(database_routes)
         .fallback(frontend::fallback)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

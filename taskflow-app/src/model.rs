@@ -8,15 +8,16 @@ use uuid::Uuid;
 /// Every model, parents before children: the schema audit checks these.
 ///
 /// ```
-/// assert_eq!(taskflow_app::model::MODELS.len(), 5);
+/// assert_eq!(taskflow_app::model::MODELS.len(), 6);
 /// assert_eq!(taskflow_app::model::MODELS[0].table, "users");
 /// ```
-pub const MODELS: [ModelInfo; 5] = [
+pub const MODELS: [ModelInfo; 6] = [
     User::INFO,
     Project::INFO,
     Task::INFO,
     Comment::INFO,
     Report::INFO,
+    IdempotencyKey::INFO,
 ];
 
 /// The current time as stored: microseconds, the finest MySQL's `DATETIME(6)` keeps, so that a
@@ -33,7 +34,7 @@ pub fn now() -> DateTime<Utc> {
 
 /// A user of one tenant.
 #[tenant_scoped(table = "users", unique(email))]
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct User {
     /// The tenant: never shown, the host already says which it is.
     #[serde(skip)]
@@ -45,6 +46,7 @@ pub struct User {
     /// Display name.
     pub name: String,
     /// `owner`, `admin` or `member`.
+    #[schema(value_type = crate::role::Role)]
     pub role: String,
     /// The argon2id PHC string: never serialized.
     #[serde(skip)]
@@ -55,7 +57,7 @@ pub struct User {
 
 /// A project; its name is unique in its tenant.
 #[tenant_scoped(table = "projects", unique(name))]
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Project {
     /// The tenant: never shown.
     #[serde(skip)]
@@ -63,8 +65,10 @@ pub struct Project {
     /// The project's id.
     pub id: Uuid,
     /// 1 to 120 characters, unique in the tenant.
+    #[schema(min_length = 1, max_length = 120)]
     pub name: String,
     /// Free text, or null.
+    #[schema(required)]
     pub description: Option<String>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
@@ -74,7 +78,7 @@ pub struct Project {
 
 /// A task in a project of the same tenant.
 #[tenant_scoped(table = "tasks")]
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Task {
     /// The tenant: never shown.
     #[serde(skip)]
@@ -85,17 +89,23 @@ pub struct Task {
     #[tenant_scoped(references = Project)]
     pub project_id: Uuid,
     /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Free text, or null.
+    #[schema(required)]
     pub description: Option<String>,
     /// `todo`, `in_progress` or `done`.
+    #[schema(value_type = crate::http::openapi::TaskStatus)]
     pub status: String,
     /// `low`, `medium` or `high`.
+    #[schema(value_type = crate::http::openapi::TaskPriority)]
     pub priority: String,
     /// A user of the same tenant, or null.
     #[tenant_scoped(references = User)]
+    #[schema(required)]
     pub assignee_id: Option<Uuid>,
     /// The day it is due, or null.
+    #[schema(required)]
     pub due_date: Option<NaiveDate>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
@@ -105,7 +115,7 @@ pub struct Task {
 
 /// A comment on a task of the same tenant.
 #[tenant_scoped(table = "comments")]
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Comment {
     /// The tenant: never shown.
     #[serde(skip)]
@@ -117,8 +127,10 @@ pub struct Comment {
     pub task_id: Uuid,
     /// Who wrote it; null once that user is removed.
     #[tenant_scoped(references = User)]
+    #[schema(required)]
     pub author_id: Option<Uuid>,
     /// 1 to 10,000 characters.
+    #[schema(min_length = 1, max_length = 10000)]
     pub body: String,
     /// When it was written.
     pub created_at: DateTime<Utc>,
@@ -139,5 +151,28 @@ pub struct Report {
     /// The job that computes it.
     pub job_id: Uuid,
     /// When it was asked for.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A create sent with an `Idempotency-Key` header, and the answer it got: a retry with the same
+/// key is answered with it instead of creating again (`crate::http` module `idempotency`).
+#[tenant_scoped(table = "idempotency_keys")]
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// Derived from the user and the key (a UUID v5), so that a key is its user's own.
+    pub id: Uuid,
+    /// Who sent it; removing the user removes their keys.
+    #[tenant_scoped(references = User)]
+    pub user_id: Uuid,
+    /// SHA-256 (hex) of the request's method, path and body: the same key with another
+    /// request is refused.
+    pub fingerprint: String,
+    /// The answer's status; 0 while the create runs.
+    pub status: i32,
+    /// The answer's JSON body.
+    pub body: String,
+    /// When the key was first sent; it is forgotten a day later.
     pub created_at: DateTime<Utc>,
 }

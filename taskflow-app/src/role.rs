@@ -31,7 +31,9 @@ use std::str::FromStr;
 /// // Spelled exactly: no other case, no other name.
 /// assert!(serde_json::from_str::<Role>("\"Owner\"").is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Owns the tenant: everything an admin does, and managing other owners.

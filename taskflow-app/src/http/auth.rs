@@ -18,14 +18,37 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/v1/me", get(me))
 }
 
-#[derive(Debug, Deserialize)]
-struct Login {
+/// An email and password.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct Login {
+    /// The user's email (any case).
+    #[schema(value_type = String)]
     email: Option<String>,
+    #[schema(value_type = String)]
     password: Option<String>,
 }
 
 /// The same 401 whether the email is unknown or the password wrong, and about the same time:
 /// an unknown email is checked against a dummy hash.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    operation_id = "login",
+    tag = "auth",
+    summary = "Sign in",
+    request_body = Login,
+    responses(
+        (status = 200, description = "Signed in: a token for this tenant's host", body = super::openapi::Session),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 422, response = super::openapi::ValidationFailed),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+)]
 async fn login(
     State(state): State<AppState>,
     mut tx: Tx,
@@ -54,6 +77,22 @@ async fn login(
     Ok(Json(json!({ "token": token, "user": user })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    operation_id = "getMe",
+    tag = "auth",
+    summary = "Who is signed in, and in which tenant",
+    responses(
+        (status = 200, description = "The caller and their tenant", body = super::openapi::Me),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn me(me: CurrentUser) -> Json<Value> {
     Json(json!({ "user": me.user, "tenant": me.scope.tenant() }))
 }

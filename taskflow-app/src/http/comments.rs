@@ -21,6 +21,25 @@ async fn task(tx: &mut AnyTenantTx, id: Uuid) -> Result<Task, ApiError> {
     Task::scoped(tx).get(id).await?.ok_or(ApiError::NotFound)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tasks/{id}/comments",
+    operation_id = "listComments",
+    tag = "comments",
+    summary = "A task's comments, oldest first",
+    params(("id" = Uuid, Path, description = "The task's id")),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of comments", body = Page<Comment>),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn list(
     me: CurrentUser,
     mut tx: Tx,
@@ -46,11 +65,35 @@ async fn list(
     ))
 }
 
-#[derive(Debug, Deserialize)]
-struct CreateComment {
+/// A new comment.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct CreateComment {
+    /// 1 to 10,000 characters, not only whitespace.
+    #[schema(value_type = String, min_length = 1, max_length = 10000)]
     body: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/tasks/{id}/comments",
+    operation_id = "createComment",
+    tag = "comments",
+    summary = "Comment on a task, as the caller",
+    params(("id" = Uuid, Path, description = "The task's id")),
+    request_body = CreateComment,
+    responses(
+        (status = 201, description = "The comment", body = Comment),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 422, response = super::openapi::ValidationFailed),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn create(
     me: CurrentUser,
     mut tx: Tx,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 
 /// Everything a handler can answer besides success. Each variant says its status and code.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +45,30 @@ pub enum ApiError {
     /// 500 `internal_error`: anything else. Logged in full, never shown.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// The body of every error answer: `{"error": {"code", "message", "fields"?}}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub(crate) struct ErrorBody {
+    pub(crate) error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ErrorDetail {
+    /// What went wrong, for programs: `bad_request`, `unauthorized`, `forbidden`,
+    /// `tenant_suspended`, `tenant_not_found`, `not_found`, `method_not_allowed`, `conflict`,
+    /// `request_timeout`, `payload_too_large`, `validation_failed`, `rate_limited`,
+    /// `unavailable` or `internal_error`.
+    #[schema(example = "validation_failed")]
+    pub(crate) code: String,
+    /// What went wrong, for people.
+    pub(crate) message: String,
+    /// On `validation_failed` only: each field that breaks a rule, mapped to the rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, example = json!({"name": "must be 1 to 120 characters long"}))]
+    pub(crate) fields: Option<BTreeMap<String, String>>,
 }
 
 impl ApiError {
@@ -195,6 +219,18 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
+impl From<axum::extract::rejection::BytesRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::BytesRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else if caused_by::<tower_http::timeout::TimeoutError>(&rejection) {
+            ApiError::RequestTimeout
+        } else {
+            ApiError::BadRequest(rejection.body_text())
+        }
+    }
+}
+
 /// Whether `E` is anywhere in the chain of sources of `err`.
 fn caused_by<E: std::error::Error + 'static>(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut cause = Some(err);
@@ -227,11 +263,16 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let (status, code, message) = self.parts();
-        let mut error = json!({ "code": code, "message": message });
-        if let ApiError::Validation(fields) = self {
-            error["fields"] = json!(fields);
-        }
-        (status, axum::Json(json!({ "error": error }))).into_response()
+        let fields = match self {
+            ApiError::Validation(fields) => Some(fields),
+            _ => None,
+        };
+        let error = ErrorDetail {
+            code: code.to_owned(),
+            message,
+            fields,
+        };
+        (status, axum::Json(ErrorBody { error })).into_response()
     }
 }
 

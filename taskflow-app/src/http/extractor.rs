@@ -116,6 +116,10 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        // Found already by a middleware of this request (idempotency keys are the user's).
+        if let Some(me) = parts.extensions.get::<CurrentUser>() {
+            return Ok(me.clone());
+        }
         let AuthClaims(claims) = AuthClaims::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;

@@ -10,13 +10,33 @@ use super::{ApiError, AppState};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/healthz",
-            get(|| async { Json(json!({ "status": "ok" })) }),
-        )
+        .route("/healthz", get(healthz))
         .route("/readyz", get(ready))
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    tag = "platform",
+    summary = "Whether the process is up",
+    responses((status = 200, description = "The process is up", body = super::openapi::Health)),
+)]
+async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "readyz",
+    tag = "platform",
+    summary = "Whether the database (and Redis, with `REDIS_URL`) answer",
+    responses(
+        (status = 200, description = "Ready to serve", body = super::openapi::Readiness),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+)]
 async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     if state.draining.is_draining() {
         return Err(ApiError::Unavailable("the server is stopping".to_owned()));

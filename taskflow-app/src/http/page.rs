@@ -7,7 +7,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike as _, Utc};
 use serde::{Deserialize, Serialize};
 use taskflow_tenancy::{TenantId, TenantScope};
 use uuid::Uuid;
@@ -20,9 +20,12 @@ pub(crate) const DEFAULT_LIMIT: u64 = 50;
 pub(crate) const MAX_LIMIT: u64 = 200;
 
 /// A page of items, and the cursor of the next one (null on the last page).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct Page<T> {
+    /// The page's items, oldest first.
     pub(crate) items: Vec<T>,
+    /// Pass it as `cursor` for the next page; null on the last page.
+    #[schema(required)]
     pub(crate) next_cursor: Option<String>,
 }
 
@@ -46,7 +49,10 @@ impl Cursor {
         let invalid = || ApiError::BadRequest("invalid cursor".to_owned());
         let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
         let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-        if cursor.tenant != scope.tenant_id() {
+        // A cursor is made only from a row's time; one from a hand-made cursor outside the
+        // years every backend stores would reach MariaDB as a value it cannot compare.
+        if cursor.tenant != scope.tenant_id() || !(1000..=9999).contains(&cursor.created_at.year())
+        {
             return Err(invalid());
         }
         Ok(cursor)
@@ -54,9 +60,13 @@ impl Cursor {
 }
 
 /// `?limit&cursor`, checked: a limit out of 1..=200 or a cursor that is not one is a 400.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct PageQuery {
+    /// How many items a page holds: 1 to 200, 50 when left out.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 200)]
     pub(crate) limit: Option<String>,
+    /// The `next_cursor` of the previous page; the first page when left out or empty.
     pub(crate) cursor: Option<String>,
 }
 

@@ -46,6 +46,24 @@ fn check_description(description: Option<String>) -> Result<Option<String>, ApiE
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects",
+    operation_id = "listProjects",
+    tag = "projects",
+    summary = "The tenant's projects, oldest first",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of projects", body = Page<Project>),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn list(
     me: CurrentUser,
     mut tx: Tx,
@@ -65,12 +83,38 @@ async fn list(
     ))
 }
 
-#[derive(Debug, Deserialize)]
-struct CreateProject {
+/// A new project.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct CreateProject {
+    /// 1 to 120 characters (surrounding whitespace is trimmed), unique in the tenant.
+    #[schema(value_type = String, min_length = 1, max_length = 120)]
     name: Option<String>,
+    /// Free text, at most 10,000 characters, or null.
+    #[schema(max_length = 10000)]
     description: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/projects",
+    operation_id = "createProject",
+    tag = "projects",
+    summary = "Create a project",
+    request_body = CreateProject,
+    responses(
+        (status = 201, description = "The project", body = Project),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 409, response = super::openapi::Conflict),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 422, response = super::openapi::ValidationFailed),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn create(
     _me: CurrentUser,
     mut tx: Tx,
@@ -90,6 +134,24 @@ async fn create(
     Ok((StatusCode::CREATED, Json(project)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{id}",
+    operation_id = "getProject",
+    tag = "projects",
+    summary = "A project",
+    params(("id" = Uuid, Path, description = "The project's id")),
+    responses(
+        (status = 200, description = "The project", body = Project),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn show(
     _me: CurrentUser,
     mut tx: Tx,
@@ -102,13 +164,40 @@ async fn show(
     Ok(Json(project))
 }
 
-#[derive(Debug, Deserialize)]
-struct UpdateProject {
+/// Changes to a project: the fields sent change, the others stay.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct UpdateProject {
+    /// 1 to 120 characters, unique in the tenant; null leaves it as it is.
+    #[schema(min_length = 1, max_length = 120)]
     name: Option<String>,
+    /// At most 10,000 characters; null clears it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 10000)]
     description: Option<Option<String>>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/projects/{id}",
+    operation_id = "updateProject",
+    tag = "projects",
+    summary = "Change a project",
+    params(("id" = Uuid, Path, description = "The project's id")),
+    request_body = UpdateProject,
+    responses(
+        (status = 200, description = "The project as changed", body = Project),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 409, response = super::openapi::Conflict),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 422, response = super::openapi::ValidationFailed),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn update(
     _me: CurrentUser,
     mut tx: Tx,
@@ -138,6 +227,24 @@ async fn update(
 
 /// Deletes the project; the schema's cascades delete its tasks, their comments and its
 /// reports, and the reports' jobs (with the CSV they computed) go in the same transaction.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/projects/{id}",
+    operation_id = "deleteProject",
+    tag = "projects",
+    summary = "Delete a project with its tasks, comments and reports",
+    params(("id" = Uuid, Path, description = "The project's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn remove(
     _me: CurrentUser,
     mut tx: Tx,

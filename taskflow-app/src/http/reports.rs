@@ -29,13 +29,22 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// A report as the API shows it: the row, with the state of its job.
-#[derive(Debug, Serialize)]
-struct ReportView {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Report)]
+pub(crate) struct ReportView {
+    /// The report's id.
     id: Uuid,
+    /// The project whose tasks it lists.
     project_id: Uuid,
+    #[schema(value_type = super::openapi::ReportStatus)]
     status: JobStatus,
+    /// How far the job is, in percent.
+    #[schema(minimum = 0, maximum = 100)]
     progress: i32,
+    /// When it was asked for.
     created_at: DateTime<Utc>,
+    /// When its job ended (`done` or `failed`); null before.
+    #[schema(required)]
     finished_at: Option<DateTime<Utc>>,
 }
 
@@ -70,6 +79,25 @@ async fn job_of(tx: &mut AnyTenantTx, report: &Report) -> Result<Job, ApiError> 
 }
 
 /// The project's reports, with their jobs' state; another tenant's project is not found.
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{id}/reports",
+    operation_id = "listReports",
+    tag = "reports",
+    summary = "A project's reports, oldest first",
+    params(("id" = Uuid, Path, description = "The project's id")),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of reports", body = Page<ReportView>),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn list(
     me: CurrentUser,
     mut tx: Tx,
@@ -114,6 +142,24 @@ async fn list(
 
 /// Writes the report row and enqueues its job in one transaction: there is never a report
 /// without a job, nor a job for a report that was not saved.
+#[utoipa::path(
+    post,
+    path = "/api/v1/projects/{id}/reports",
+    operation_id = "createReport",
+    tag = "reports",
+    summary = "Ask for a CSV report of a project's tasks, built in the background",
+    params(("id" = Uuid, Path, description = "The project's id")),
+    responses(
+        (status = 202, description = "The report, queued", body = ReportView),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn create(
     _me: CurrentUser,
     State(state): State<AppState>,
@@ -155,6 +201,24 @@ async fn create(
     Ok((StatusCode::ACCEPTED, Json(ReportView::new(&report, &job))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/{id}",
+    operation_id = "getReport",
+    tag = "reports",
+    summary = "A report: its status and progress",
+    params(("id" = Uuid, Path, description = "The report's id")),
+    responses(
+        (status = 200, description = "The report", body = ReportView),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn show(
     _me: CurrentUser,
     mut tx: Tx,
@@ -164,6 +228,31 @@ async fn show(
     Ok(Json(ReportView::new(&report, &job)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/{id}/download",
+    operation_id = "downloadReport",
+    tag = "reports",
+    summary = "A finished report's CSV",
+    params(("id" = Uuid, Path, description = "The report's id")),
+    responses(
+        (
+            status = 200,
+            description = "The project's tasks as CSV, one row per task",
+            content_type = "text/csv",
+            body = String,
+            headers(("Content-Disposition" = String, description = "`attachment`, with the file's name")),
+        ),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 409, description = "`conflict`: the report is not done yet, or it failed", body = super::error::ErrorBody),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn download(
     _me: CurrentUser,
     mut tx: Tx,

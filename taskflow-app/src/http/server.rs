@@ -92,8 +92,11 @@ impl Draining {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then drains and stops as the
-/// [module docs](self) say. Handlers can read the client's address as
+/// Serves `app` on `listener` until `shutdown` resolves, then drains: for
+/// [`ServerSettings::drain`] it keeps answering, with `Connection: close` and readiness at 503
+/// ([`Draining`]), then it stops accepting and lets requests in flight finish for at most
+/// [`ServerSettings::grace`]. Each connection must deliver a request's headers within
+/// [`ServerSettings::header_timeout`]. Handlers can read the client's address as
 /// `ConnectInfo<SocketAddr>`.
 pub async fn serve(
     listener: TcpListener,

@@ -30,14 +30,42 @@ async fn project(tx: &mut AnyTenantTx, id: Uuid) -> Result<Project, ApiError> {
     Project::scoped(tx).get(id).await?.ok_or(ApiError::NotFound)
 }
 
-#[derive(Debug, Deserialize)]
-struct TaskQuery {
+/// `?status&assignee_id&limit&cursor`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct TaskQuery {
+    /// Only the tasks with this status.
+    #[param(value_type = Option<super::openapi::TaskStatus>)]
     status: Option<String>,
+    /// Only the tasks assigned to this user.
+    #[param(value_type = Option<Uuid>)]
     assignee_id: Option<String>,
+    /// How many items a page holds: 1 to 200, 50 when left out.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 200)]
     limit: Option<String>,
+    /// The `next_cursor` of the previous page; the first page when left out or empty.
     cursor: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{id}/tasks",
+    operation_id = "listTasks",
+    tag = "tasks",
+    summary = "A project's tasks, oldest first",
+    params(("id" = Uuid, Path, description = "The project's id")),
+    params(TaskQuery),
+    responses(
+        (status = 200, description = "A page of tasks", body = Page<Task>),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn list(
     me: CurrentUser,
     mut tx: Tx,
@@ -80,19 +108,51 @@ async fn list(
     ))
 }
 
+/// A due date as `YYYY-MM-DD`, exactly: chrono's `%Y` also reads a sign and a fifth digit
+/// (`-0001-01-01`, `+10000-01-01`), which MariaDB refuses or stores as nothing. Years 1000 to
+/// 9999 are the range every backend stores the same.
+fn parse_due_date(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shaped || bytes[0] == b'0' {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
 /// A task's fields as a client sends them, for a new task or a change. `Option<Option<_>>`
 /// fields tell an absent field (leave it) from `null` (clear it).
-#[derive(Debug, Default, Deserialize)]
-struct TaskInput {
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(description = "Changes to a task: the fields sent change, the others stay.")]
+pub(crate) struct TaskInput {
+    /// Moves the task to another project of this tenant (any other id is a 422); null leaves
+    /// it where it is.
+    #[schema(value_type = Option<Uuid>)]
     project_id: Option<String>,
+    /// 1 to 200 characters (surrounding whitespace is trimmed); null leaves it as it is.
+    #[schema(min_length = 1, max_length = 200)]
     title: Option<String>,
+    /// At most 10,000 characters; null clears it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 10000)]
     description: Option<Option<String>>,
+    /// Null leaves it as it is.
+    #[schema(value_type = Option<super::openapi::TaskStatus>)]
     status: Option<String>,
+    /// Null leaves it as it is.
+    #[schema(value_type = Option<super::openapi::TaskPriority>)]
     priority: Option<String>,
+    /// A user of this tenant (any other id is a 422); null unassigns the task.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
     assignee_id: Option<Option<String>>,
+    /// The day it is due; null clears it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<NaiveDate>)]
     due_date: Option<Option<String>>,
 }
 
@@ -140,8 +200,14 @@ impl TaskInput {
         });
         let due_date = self.due_date.map(|d| {
             d.and_then(|d| {
-                NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                    .map_err(|_| bad("due_date", "must be a date as YYYY-MM-DD, or null"))
+                parse_due_date(&d)
+                    .ok_or(())
+                    .map_err(|_| {
+                        bad(
+                            "due_date",
+                            "must be a date as YYYY-MM-DD from 1000-01-01 to 9999-12-31, or null",
+                        )
+                    })
                     .ok()
             })
         });
@@ -203,6 +269,27 @@ fn reference_gone(err: taskflow_tenancy::Error) -> ApiError {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/projects/{id}/tasks",
+    operation_id = "createTask",
+    tag = "tasks",
+    summary = "Create a task in a project",
+    params(("id" = Uuid, Path, description = "The project's id")),
+    request_body = super::openapi::NewTaskInput,
+    responses(
+        (status = 201, description = "The task", body = Task),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 422, response = super::openapi::ValidationFailed),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn create(
     _me: CurrentUser,
     mut tx: Tx,
@@ -237,6 +324,24 @@ async fn create(
     Ok((StatusCode::CREATED, Json(task)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tasks/{id}",
+    operation_id = "getTask",
+    tag = "tasks",
+    summary = "A task",
+    params(("id" = Uuid, Path, description = "The task's id")),
+    responses(
+        (status = 200, description = "The task", body = Task),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn show(
     _me: CurrentUser,
     mut tx: Tx,
@@ -249,6 +354,28 @@ async fn show(
     Ok(Json(task))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/tasks/{id}",
+    operation_id = "updateTask",
+    tag = "tasks",
+    summary = "Change a task",
+    description = "The fields sent change, the others stay.",
+    params(("id" = Uuid, Path, description = "The task's id")),
+    request_body = TaskInput,
+    responses(
+        (status = 200, description = "The task as changed", body = Task),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 422, response = super::openapi::ValidationFailed),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn update(
     _me: CurrentUser,
     mut tx: Tx,
@@ -276,6 +403,24 @@ async fn update(
 }
 
 /// Deletes the task; the schema's cascade deletes its comments.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tasks/{id}",
+    operation_id = "deleteTask",
+    tag = "tasks",
+    summary = "Delete a task with its comments",
+    params(("id" = Uuid, Path, description = "The task's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn remove(
     _me: CurrentUser,
     mut tx: Tx,
@@ -286,5 +431,29 @@ async fn remove(
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_due_date;
+
+    #[test]
+    fn due_dates_are_exactly_yyyy_mm_dd_from_year_1000_to_9999() {
+        assert!(parse_due_date("2026-12-07").is_some());
+        assert!(parse_due_date("1000-01-01").is_some());
+        assert!(parse_due_date("9999-12-31").is_some());
+        for bad in [
+            "-0001-01-01",
+            "+10000-01-01",
+            "0999-12-31",
+            "2026-02-30",
+            "2026-1-07",
+            "2026-12-07T00:00:00",
+            " 2026-12-07",
+            "２０２６-12-07",
+        ] {
+            assert!(parse_due_date(bad).is_none(), "{bad}");
+        }
     }
 }

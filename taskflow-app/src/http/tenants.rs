@@ -25,14 +25,38 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/v1/admin/tenants/{id}", patch(set_active))
 }
 
-#[derive(Debug, Deserialize)]
-struct Signup {
+/// A new organization and its owner.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct Signup {
+    /// The organization's name, 1 to 200 characters.
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     name: Option<String>,
+    /// Its subdomain: 3 to 63 lowercase letters, digits and single inner hyphens, not a
+    /// reserved name (`www`, `api`, `admin`, `app`, `static`, ...), unique.
+    #[schema(value_type = String, min_length = 3, max_length = 63, pattern = "^[a-z0-9](-?[a-z0-9])*$")]
     subdomain: Option<String>,
+    /// The owner (their `role` is `owner`, whatever is sent).
+    #[schema(value_type = UserInput)]
     owner: Option<UserInput>,
 }
 
 /// Creates the tenant and its owner in one transaction, and signs the owner in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tenants",
+    operation_id = "signup",
+    tag = "platform",
+    summary = "Sign up an organization and its owner",
+    request_body = Signup,
+    responses(
+        (status = 201, description = "The tenant, its owner and the owner's token", body = super::openapi::SignedUp),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 409, response = super::openapi::Conflict),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 422, response = super::openapi::ValidationFailed),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+)]
 async fn signup(
     State(state): State<AppState>,
     JsonBody(input): JsonBody<Signup>,
@@ -79,20 +103,57 @@ async fn signup(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/tenants",
+    operation_id = "listTenants",
+    tag = "platform",
+    summary = "Every tenant (operator only)",
+    description = "Every tenant in one page: `next_cursor` is always null.",
+    responses(
+        (status = 200, description = "Every tenant", body = super::page::Page<super::openapi::Tenant>),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 404, description = "`not_found`: no operator token is configured", body = super::error::ErrorBody),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("operatorToken" = [])),
+)]
 async fn list(_: Operator, State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let admin = AdminCapability::grant("operator", "list tenants in the operator console")?;
     let tenants: Vec<Tenant> = state.db.list(&admin).await?;
     Ok(Json(json!({ "items": tenants, "next_cursor": null })))
 }
 
-#[derive(Debug, Deserialize)]
-struct SetActive {
+/// Suspend or resume.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct SetActive {
+    /// `false` suspends the tenant, `true` resumes it.
+    #[schema(value_type = bool)]
     is_active: Option<bool>,
 }
 
 /// Suspends or resumes a tenant. The tenant layer's cache forgets it, and with Redis every
 /// other process's cache has forgotten it before the answer, so the change holds from the next
 /// request on, on every process.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/tenants/{id}",
+    operation_id = "setTenantActive",
+    tag = "platform",
+    summary = "Suspend or resume a tenant (operator only)",
+    params(("id" = Uuid, Path, description = "The tenant's id")),
+    request_body = SetActive,
+    responses(
+        (status = 200, description = "The tenant as changed", body = super::openapi::Tenant),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 404, description = "`not_found`: no such tenant, or no operator token is configured", body = super::error::ErrorBody),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 422, response = super::openapi::ValidationFailed),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("operatorToken" = [])),
+)]
 async fn set_active(
     _: Operator,
     State(state): State<AppState>,

@@ -26,11 +26,20 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// A new user as sent by a client; every field is checked by [`UserInput::check`].
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(description = "A new user.")]
 pub(crate) struct UserInput {
+    /// An email address, unique in the tenant (stored lowercase).
+    #[schema(value_type = String, max_length = 254)]
     email: Option<String>,
+    /// Display name, 1 to 200 characters.
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     name: Option<String>,
+    /// At least 8 characters, at most 1024 bytes.
+    #[schema(value_type = String, min_length = 8, max_length = 1024)]
     password: Option<String>,
+    /// `member` when left out or null; only an owner makes an owner.
+    #[schema(value_type = Option<Role>)]
     role: Option<String>,
 }
 
@@ -121,6 +130,24 @@ pub(crate) async fn new_user(user: CheckedUser) -> Result<NewUser, ApiError> {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    operation_id = "listUsers",
+    tag = "users",
+    summary = "The tenant's users, oldest first",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of users", body = Page<User>),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn list(
     me: CurrentUser,
     mut tx: Tx,
@@ -140,6 +167,27 @@ async fn list(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    operation_id = "createUser",
+    tag = "users",
+    summary = "Add a user (owners and admins)",
+    request_body = UserInput,
+    responses(
+        (status = 201, description = "The user", body = User),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 409, response = super::openapi::Conflict),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 422, response = super::openapi::ValidationFailed),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn create(
     me: CurrentUser,
     mut tx: Tx,
@@ -155,6 +203,24 @@ async fn create(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{id}",
+    operation_id = "getUser",
+    tag = "users",
+    summary = "A user",
+    params(("id" = Uuid, Path, description = "The user's id")),
+    responses(
+        (status = 200, description = "The user", body = User),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn show(
     _me: CurrentUser,
     mut tx: Tx,
@@ -167,9 +233,15 @@ async fn show(
     Ok(Json(user))
 }
 
-#[derive(Debug, Deserialize)]
-struct UpdateUser {
+/// Changes to a user: the fields sent change, the others stay.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct UpdateUser {
+    /// Display name, 1 to 200 characters; null leaves it as it is.
+    #[schema(min_length = 1, max_length = 200)]
     name: Option<String>,
+    /// Only an owner changes an owner or makes one, and a tenant keeps at least one owner;
+    /// null leaves it as it is.
+    #[schema(value_type = Option<Role>)]
     role: Option<String>,
 }
 
@@ -203,6 +275,28 @@ async fn check_change(
     Ok(())
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/users/{id}",
+    operation_id = "updateUser",
+    tag = "users",
+    summary = "Change a user's name or role (owners and admins)",
+    params(("id" = Uuid, Path, description = "The user's id")),
+    request_body = UpdateUser,
+    responses(
+        (status = 200, description = "The user as changed", body = User),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 409, description = "`conflict`: the tenant would have no owner left", body = super::error::ErrorBody),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 422, response = super::openapi::ValidationFailed),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn update(
     me: CurrentUser,
     mut tx: Tx,
@@ -259,6 +353,25 @@ async fn update(
 
 /// Removes a user. Their tasks become unassigned and their comments stay, without an author,
 /// all in one transaction.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/{id}",
+    operation_id = "deleteUser",
+    tag = "users",
+    summary = "Remove a user (owners and admins)",
+    params(("id" = Uuid, Path, description = "The user's id")),
+    responses(
+        (status = 204, description = "Removed: their tasks are unassigned, their comments stay without an author"),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 409, description = "`conflict`: the tenant would have no owner left", body = super::error::ErrorBody),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
 async fn remove(
     me: CurrentUser,
     mut tx: Tx,

@@ -12,6 +12,7 @@ api_tests!(
     projects_come_in_pages,
     deleting_a_project_deletes_its_tasks_and_comments,
     another_tenants_project_is_not_found,
+    uniqueness_is_byte_for_byte_on_every_backend,
 );
 
 async fn projects_are_created_read_changed_and_deleted(app: TestApp) {
@@ -244,4 +245,64 @@ async fn another_tenants_project_is_not_found(app: TestApp) {
         app.get(&globex.host, &path, &acme.token).await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+async fn uniqueness_is_byte_for_byte_on_every_backend(app: TestApp) {
+    let acme = app.signup("acme").await;
+    // Names that MariaDB's default collation would call equal are different names.
+    for name in ["Launch 🚀", "Launch 😀", "Cafe", "Café", "launch 🚀"] {
+        let answer = app
+            .post(
+                &acme.host,
+                "/api/v1/projects",
+                &acme.token,
+                json!({ "name": name }),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::CREATED,
+            "{name}: {:?}",
+            answer.body
+        );
+        assert_eq!(answer.body["name"], name);
+    }
+    let again = app
+        .post(
+            &acme.host,
+            "/api/v1/projects",
+            &acme.token,
+            json!({ "name": "Café" }),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    for email in ["u@x.example", "ü@x.example"] {
+        let answer = app
+            .post(
+                &acme.host,
+                "/api/v1/users",
+                &acme.token,
+                json!({ "email": email, "name": "U", "password": "long enough", "role": "member" }),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::CREATED,
+            "{email}: {:?}",
+            answer.body
+        );
+    }
+    // Each logs in as itself.
+    for email in ["u@x.example", "ü@x.example"] {
+        let login = app
+            .post(
+                &acme.host,
+                "/api/v1/auth/login",
+                "",
+                json!({ "email": email, "password": "long enough" }),
+            )
+            .await;
+        assert_eq!(login.status, StatusCode::OK, "{email}");
+        assert_eq!(login.body["user"]["email"], email);
+    }
 }

@@ -12,6 +12,7 @@ api_tests!(
     the_assignee_must_be_a_user_of_this_tenant,
     tasks_filter_by_status_and_assignee_and_come_in_pages,
     another_tenants_task_is_not_found,
+    dates_and_cursors_out_of_every_backends_range_are_refused,
 );
 
 async fn a_task_has_defaults_and_every_field(app: TestApp) {
@@ -284,4 +285,58 @@ async fn another_tenants_task_is_not_found(app: TestApp) {
         app.get(&globex.host, &path, &acme.token).await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+async fn dates_and_cursors_out_of_every_backends_range_are_refused(app: TestApp) {
+    use base64::Engine as _;
+
+    let acme = app.signup("acme").await;
+    let project = app.project(&acme, "Rocket").await;
+    let tasks = format!("/api/v1/projects/{project}/tasks");
+    for date in ["-0001-01-01", "+10000-01-01", "0999-12-31", "2026-02-30"] {
+        let answer = app
+            .post(
+                &acme.host,
+                &tasks,
+                &acme.token,
+                json!({ "title": "Launch", "due_date": date }),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{date}");
+        assert!(answer.body["error"]["fields"]["due_date"].is_string());
+    }
+    for date in ["1000-01-01", "9999-12-31"] {
+        let answer = app
+            .post(
+                &acme.host,
+                &tasks,
+                &acme.token,
+                json!({ "title": date, "due_date": date }),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{:?}", answer.body);
+        assert_eq!(answer.body["due_date"], date, "stored as sent");
+    }
+    let listed = app.get(&acme.host, &tasks, &acme.token).await;
+    assert_eq!(
+        listed.body["items"].as_array().unwrap().len(),
+        2,
+        "only the good dates"
+    );
+
+    // A hand-made cursor of this tenant with a time no backend stores is a 400, not a 500.
+    for time in ["-0001-01-01T00:00:00Z", "+10000-01-01T00:00:00Z"] {
+        let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+            json!({ "t": acme.tenant_id, "c": time, "i": uuid::Uuid::new_v4() }).to_string(),
+        );
+        let answer = app
+            .get(&acme.host, &format!("{tasks}?cursor={cursor}"), &acme.token)
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{time}: {:?}",
+            answer.body
+        );
+    }
 }

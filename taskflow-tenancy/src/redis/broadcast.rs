@@ -1,38 +1,4 @@
-//! Tenant changes told to every process through Redis pub/sub, so that a tenant suspended on one
-//! process is refused by all of them at their next request.
-//!
-//! Each process caches tenants (the tenant layer's
-//! [`TenantCache`](crate::web::resolve::TenantCache)); with several processes, a change made
-//! through one of them reaches the others' caches only when their entries expire. With a
-//! [`TenantBroadcast`], the process that changed a tenant calls
-//! [`TenantBroadcast::publish`] after its change committed; every process that runs
-//! [`TenantBroadcast::listen`] hears it, forgets the tenant and acknowledges, and `publish`
-//! returns once every listener has acknowledged (or after [`ACK_TIMEOUT`]). So once the call
-//! that changed the tenant has answered, no process serves the tenant as it was.
-//!
-//! While a listener is cut off from Redis it cannot hear changes, so it forgets every tenant
-//! every [`FALLBACK_TTL`] until it is subscribed again: a change then takes at most that long
-//! to reach it, at the cost of one tenant lookup per tenant and period.
-//!
-//! ```no_run
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> taskflow_tenancy::Result<()> {
-//! use taskflow_tenancy::redis::{TenantBroadcast, TenantChange};
-//! use taskflow_tenancy::TenantId;
-//!
-//! let broadcast = TenantBroadcast::new("redis://127.0.0.1:6379", "myapp")?;
-//! // In every process: forget what the broadcast says.
-//! broadcast.listen(|change| match change {
-//!     TenantChange::One(id) => println!("forget {id}"),
-//!     // `All`, and any kind of change a later version adds: forget every tenant.
-//!     _ => println!("forget every tenant"),
-//! });
-//! // In the process that suspended a tenant, after the change committed:
-//! let acknowledged = broadcast.publish(TenantId::new_v7()).await?;
-//! println!("{acknowledged} processes forgot it");
-//! # Ok(())
-//! # }
-//! ```
+//! [`TenantBroadcast`]: tenant changes told to every process through Redis pub/sub.
 
 use std::fmt;
 use std::sync::Arc;
@@ -61,9 +27,42 @@ pub enum TenantChange {
     All,
 }
 
-/// Tenant changes over a Redis channel `{prefix}:tenants`. Cloning shares the client.
+/// Tenant changes told to every process through Redis pub/sub (the channel
+/// `{prefix}:tenants`), so that a tenant suspended on one process is refused by all of them at
+/// their next request. Cloning shares the client.
 ///
-/// See the [module docs](self) for an example.
+/// Each process caches tenants (the tenant layer's
+/// [`TenantCache`](crate::web::resolve::TenantCache)); with several processes, a change made
+/// through one of them reaches the others' caches only when their entries expire. With a
+/// [`TenantBroadcast`], the process that changed a tenant calls
+/// [`TenantBroadcast::publish`] after its change committed; every process that runs
+/// [`TenantBroadcast::listen`] hears it, forgets the tenant and acknowledges, and `publish`
+/// returns once every listener has acknowledged (or after [`ACK_TIMEOUT`]). So once the call
+/// that changed the tenant has answered, no process serves the tenant as it was.
+///
+/// While a listener is cut off from Redis it cannot hear changes, so it forgets every tenant
+/// every [`FALLBACK_TTL`] until it is subscribed again: a change then takes at most that long
+/// to reach it, at the cost of one tenant lookup per tenant and period.
+///
+/// ```no_run
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> taskflow_tenancy::Result<()> {
+/// use taskflow_tenancy::redis::{TenantBroadcast, TenantChange};
+/// use taskflow_tenancy::TenantId;
+///
+/// let broadcast = TenantBroadcast::new("redis://127.0.0.1:6379", "myapp")?;
+/// // In every process: forget what the broadcast says.
+/// broadcast.listen(|change| match change {
+///     TenantChange::One(id) => println!("forget {id}"),
+///     // `All`, and any kind of change a later version adds: forget every tenant.
+///     _ => println!("forget every tenant"),
+/// });
+/// // In the process that suspended a tenant, after the change committed:
+/// let acknowledged = broadcast.publish(TenantId::new_v7()).await?;
+/// println!("{acknowledged} processes forgot it");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct TenantBroadcast {
     client: redis::Client,
