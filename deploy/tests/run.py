@@ -34,6 +34,7 @@ from faults import (  # noqa: E402
 from layout import Layout, LayoutConfig, LayoutError, default_app_bin, free_port  # noqa: E402
 from nginx_checks import nginx_checks  # noqa: E402
 from servers import Redis, database_server  # noqa: E402
+from client import Target, once  # noqa: E402
 
 TESTS = {
     "n": ("nginx checks", nginx_checks),
@@ -61,6 +62,25 @@ def restore(run: Run) -> None:
         run.layout.nginx.start()
 
 
+def metrics_after_load(layout: Layout, out: Path | None) -> list[str]:
+    """`/metrics` of one app process through nginx after the tests' load: printed (the
+    busiest series and the pool, queue and job figures), written to `out`; problems found."""
+    reply = once(Target(layout), layout.config.base_domain, "GET", "/metrics")
+    text = reply.body.decode(errors="replace")
+    if reply.status != 200 or "taskflow_http_requests_total" not in text:
+        return [f"/metrics through nginx from loopback answered {reply.shown()}"]
+    if out is not None:
+        out.write_text(text)
+    samples = [line for line in text.splitlines() if line and not line.startswith("#")]
+    requests = sorted((line for line in samples if line.startswith("taskflow_http_requests_total")),
+                      key=lambda line: -float(line.rsplit(" ", 1)[1]))
+    shown = requests[:12] + [line for line in samples if line.startswith(
+        ("taskflow_db_", "taskflow_jobs", "taskflow_http_requests_in_flight"))]
+    print("\n== /metrics of one serve process after the load (through nginx)")
+    print("\n".join(shown), flush=True)
+    return []
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--backend", choices=("mysql", "postgres"), default="mysql")
@@ -69,6 +89,7 @@ def main() -> int:
                    help="leave the layout and servers running (and the temp dir) at the end")
     p.add_argument("--bin", default=default_app_bin(), help="taskflow-app to run")
     p.add_argument("--frontend-dir", type=Path, default=HERE.parents[1] / "frontend" / "dist")
+    p.add_argument("--metrics-out", type=Path, help="write /metrics after the tests to this file")
     args = p.parse_args()
     selected = list(TESTS) if not args.only else [t.strip() for t in args.only.split(",")]
     unknown = [t for t in selected if t not in TESTS]
@@ -114,6 +135,8 @@ def main() -> int:
             results.append((key, ok, time.monotonic() - t0, run.figures, run.problems))
             print(f"{'PASS' if ok else 'FAIL'} {key}. {title} ({time.monotonic() - t0:.1f} s)"
                   + "".join(f"\n    - {p}" for p in run.problems), flush=True)
+        metrics_problems = metrics_after_load(layout, args.metrics_out)
+        results.append(("metrics", not metrics_problems, 0.0, [], metrics_problems))
     finally:
         if args.keep and layout is not None:
             print(f"\n--keep: the layout runs from {layout.state_dir} "
@@ -129,8 +152,9 @@ def main() -> int:
 
     print(f"\n== summary ({args.backend}, {time.monotonic() - started:.0f} s)")
     for key, ok, seconds, figures, problems in results:
-        print(f"{'PASS' if ok else 'FAIL'} {key}. {TESTS[key][0]} ({seconds:.1f} s): "
-              + "; ".join(figures))
+        title = TESTS[key][0] if key in TESTS else "/metrics through nginx after the load"
+        print(f"{'PASS' if ok else 'FAIL'} {key}. {title} ({seconds:.1f} s): "
+              + "; ".join(figures + problems))
     return 0 if all(ok for _, ok, *_ in results) else 1
 
 

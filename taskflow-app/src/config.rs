@@ -71,6 +71,10 @@ pub struct Config {
     /// `TASKFLOW_BODY_TIMEOUT_MS` (10 s), `TASKFLOW_DRAIN_MS` (1 s) and
     /// `TASKFLOW_SHUTDOWN_GRACE_MS` (30 s); see [`ServerSettings`].
     pub server: ServerSettings,
+    /// `TASKFLOW_METRICS_BIND`: where `taskflow-app worker` serves `GET /metrics` (and
+    /// `/healthz`); unset, a worker serves nothing. `serve` answers `/metrics` on its own
+    /// address.
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 /// A setting that could not be read.
@@ -95,6 +99,13 @@ impl Config {
     /// See [`Config`] for an example.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let metrics_bind = match var("TASKFLOW_METRICS_BIND") {
+            Some(bind) => Some(bind.parse().map_err(|e| ConfigError {
+                name: "TASKFLOW_METRICS_BIND",
+                message: format!("{bind:?} is not an address and port: {e}"),
+            })?),
+            None => None,
+        };
         let bind = match var("TASKFLOW_BIND") {
             Some(bind) => bind.parse().map_err(|e| ConfigError {
                 name: "TASKFLOW_BIND",
@@ -162,6 +173,7 @@ impl Config {
                 None => None,
             },
             server,
+            metrics_bind,
         })
     }
 }

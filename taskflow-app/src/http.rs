@@ -8,6 +8,7 @@ mod frontend;
 mod guard;
 mod health;
 mod idempotency;
+mod observe;
 pub(crate) mod openapi;
 mod page;
 mod projects;
@@ -34,7 +35,8 @@ use taskflow_tenancy::web::limit::{TenantLimitLayer, TenantLimits};
 use taskflow_tenancy::web::resolve::{SubdomainResolver, TenantCache};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::RequestBodyDeadlineLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::db::DbHealth;
 
@@ -74,6 +76,8 @@ pub struct AppState {
     pub draining: Draining,
     /// How long a request's body may take to arrive ([`ServerSettings::body_timeout`]).
     pub body_timeout: Duration,
+    /// The process's metrics, rendered by `GET /metrics` ([`crate::telemetry::metrics`]).
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
 }
 
 impl AppState {
@@ -103,6 +107,7 @@ impl AppState {
             health: DbHealth::always_up(),
             draining: Draining::default(),
             body_timeout: config.server.body_timeout,
+            metrics: crate::telemetry::metrics(),
         })
     }
 }
@@ -165,16 +170,30 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(openapi::router())
+        .merge(observe::router())
         .merge(database_routes)
+        // Every route so far: its pattern goes into the request's span and metrics.
+        .route_layer(middleware::from_fn(observe::name_route))
         .fallback(frontend::fallback)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyDeadlineLayer::new(state.body_timeout))
         .layer(middleware::from_fn(guard::refuse_oversized_body))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(observe::measure))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(observe::request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// What `taskflow-app worker` serves on `TASKFLOW_METRICS_BIND`: `GET /metrics` (the
+/// process's metrics, its jobs' durations among them) and `GET /healthz`.
+pub fn worker_metrics(db: AnyTenantDb, health: DbHealth) -> Router {
+    observe::worker_router(db, health)
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -17,6 +17,7 @@ pub mod password;
 pub mod reports;
 pub mod role;
 pub mod seed;
+pub mod telemetry;
 
 use std::time::Duration;
 
@@ -96,6 +97,7 @@ pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
     if state.admin_token.is_none() {
         tracing::info!("TASKFLOW_ADMIN_TOKEN is not set: the operator routes are off");
     }
+    telemetry::spawn_upkeep(state.metrics.clone());
     password::warm_up().await;
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     tracing::info!(
@@ -157,7 +159,22 @@ pub async fn worker(config: &Config) -> Result<(), Error> {
         "running background jobs on the {} database ({queue})",
         db::backend_name(&db)
     );
+    telemetry::spawn_upkeep(telemetry::metrics());
+    let metrics = match config.metrics_bind {
+        Some(bind) => {
+            let listener = tokio::net::TcpListener::bind(bind).await?;
+            tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+            let app = http::worker_metrics(db.clone(), db::DbHealth::watch(&db));
+            Some(tokio::spawn(
+                async move { axum::serve(listener, app).await },
+            ))
+        }
+        None => None,
+    };
     http::shutdown_signal().await;
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     tracing::info!("shutting down: finishing the jobs being run");
     workers.shutdown().await;
     Ok(())

@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use taskflow_app::seed::SeedProgress;
-use tracing_subscriber::EnvFilter;
+use taskflow_app::telemetry::{self, LogFormat};
 
 /// mimalloc instead of the system allocator: sqlx allocates a statement's arguments on the async
 /// thread and frees them on SQLite's worker thread, a pattern glibc's allocator serves with
@@ -60,11 +60,17 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Seed { .. }) => "warn",
         _ => "info",
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
-        )
-        .init();
+    let format = match std::env::var("TASKFLOW_LOG_FORMAT") {
+        Err(_) => LogFormat::default(),
+        Ok(value) => match value.parse::<LogFormat>() {
+            Ok(format) => format,
+            Err(err) => {
+                eprintln!("taskflow-app: {err}");
+                return std::process::ExitCode::from(2);
+            }
+        },
+    };
+    telemetry::init_logs(format, default_level);
     let result = match taskflow_app::Config::from_env() {
         Err(err) => Err(err.into()),
         Ok(mut config) => match cli.command.unwrap_or(Command::Serve {

@@ -127,39 +127,45 @@ macro_rules! report_job {
                 ctx: JobContext<$db>,
             ) -> impl std::future::Future<Output = JobResult> + Send {
                 async move {
-                    let project_id = project_of(ctx.payload())?;
-                    let of_project = Task::PROJECT_ID.eq(project_id);
-                    // Each read on a tenant connection of the job's own, released before the
-                    // progress is written on another: a job never holds two connections.
-                    let mut tx = ctx.begin_read().await?;
-                    let total = Task::scoped(&mut tx)
-                        .filter(of_project.clone())
-                        .count()
-                        .await?;
-                    tx.commit().await?;
-                    ctx.progress(0).await?;
-                    let mut tasks: Vec<Task> = Vec::new();
-                    loop {
+                    let started = std::time::Instant::now();
+                    let result: JobResult = async {
+                        let project_id = project_of(ctx.payload())?;
+                        let of_project = Task::PROJECT_ID.eq(project_id);
+                        // Each read on a tenant connection of the job's own, released before the
+                        // progress is written on another: a job never holds two connections.
                         let mut tx = ctx.begin_read().await?;
-                        let mut page = Task::scoped(&mut tx)
+                        let total = Task::scoped(&mut tx)
                             .filter(of_project.clone())
-                            .limit(BATCH);
-                        page = match tasks.last() {
-                            Some(last) => page.after_key(last.id),
-                            None => page.order_by(Task::ID.asc()),
-                        };
-                        let batch = page.fetch_all().await?;
+                            .count()
+                            .await?;
                         tx.commit().await?;
-                        let more = batch.len() as u64 == BATCH;
-                        tasks.extend(batch);
-                        if !ctx.progress(percent(tasks.len(), total)).await? {
-                            return Err("the job was taken over by another worker".into());
+                        ctx.progress(0).await?;
+                        let mut tasks: Vec<Task> = Vec::new();
+                        loop {
+                            let mut tx = ctx.begin_read().await?;
+                            let mut page = Task::scoped(&mut tx)
+                                .filter(of_project.clone())
+                                .limit(BATCH);
+                            page = match tasks.last() {
+                                Some(last) => page.after_key(last.id),
+                                None => page.order_by(Task::ID.asc()),
+                            };
+                            let batch = page.fetch_all().await?;
+                            tx.commit().await?;
+                            let more = batch.len() as u64 == BATCH;
+                            tasks.extend(batch);
+                            if !ctx.progress(percent(tasks.len(), total)).await? {
+                                return Err("the job was taken over by another worker".into());
+                            }
+                            if !more {
+                                break;
+                            }
                         }
-                        if !more {
-                            break;
-                        }
+                        Ok(Some(to_csv(&tasks)?))
                     }
-                    Ok(Some(to_csv(&tasks)?))
+                    .await;
+                    crate::telemetry::record_job(KIND, result.is_ok(), started.elapsed());
+                    result
                 }
             }
         }

@@ -81,4 +81,4 @@ mod store;
 
 pub use handler::{FnHandler, JobContext, JobHandler, JobResult, handler_fn};
 pub use runner::{JobOutcome, JobRunner, JobWorkers, ShutdownHandle, Wakeup, WakeupFuture};
-pub use store::{Job, JobStatus, JobStore, delete, enqueue, get, get_many, list};
+pub use store::{Job, JobStatus, JobStore, QueueDepth, delete, enqueue, get, get_many, list};

@@ -42,6 +42,9 @@ pub(crate) const KEY_LIFETIME: TimeDelta = TimeDelta::hours(24);
 /// The longest key, in characters.
 const KEY_MAX_LEN: usize = 255;
 
+/// The most expired keys one request deletes.
+const EXPIRED_BATCH: u64 = 16;
+
 /// The most a stored answer may hold (a create answers with one resource).
 const ANSWER_LIMIT: usize = 4 * 1024 * 1024;
 
@@ -88,16 +91,25 @@ async fn answer_once(state: AppState, request: Request, next: Next) -> Result<Re
             }
             _ => {}
         }
-        // This user's expired keys, this one included, make room.
-        IdempotencyKey::scoped(&mut *tx)
+        // This user's expired keys, this one included, make room: found by a plain read and
+        // deleted by key, so that no range of the index is locked (on MariaDB a ranged DELETE
+        // takes gap locks that concurrent claims deadlock on).
+        let expired = IdempotencyKey::scoped(&mut *tx)
             .filter(
                 IdempotencyKey::USER_ID
                     .eq(me.user.id)
                     .and(IdempotencyKey::CREATED_AT.lt(cutoff)),
             )
-            .delete()
+            .limit(EXPIRED_BATCH)
+            .fetch_all()
             .await
             .map_err(api_error)?;
+        for old in expired {
+            IdempotencyKey::scoped(&mut *tx)
+                .delete_by_key(old.id)
+                .await
+                .map_err(api_error)?;
+        }
         let claim = NewIdempotencyKey {
             id,
             user_id: me.user.id,
@@ -107,7 +119,7 @@ async fn answer_once(state: AppState, request: Request, next: Next) -> Result<Re
             created_at: now(),
         };
         if let Err(err) = IdempotencyKey::scoped(&mut *tx).insert(claim).await {
-            return Err(if is_unique_violation(&err) {
+            return Err(if is_concurrent_claim(&err) {
                 ApiError::Conflict(
                     "a request with this Idempotency-Key is still being answered; retry it",
                 )
@@ -219,11 +231,15 @@ fn clone_parts(parts: &axum::http::request::Parts) -> axum::http::request::Parts
     copy
 }
 
-fn is_unique_violation(err: &taskflow_tenancy::Error) -> bool {
-    matches!(
-        err,
-        taskflow_tenancy::Error::Database(sqlx::Error::Database(db)) if db.is_unique_violation()
-    )
+/// Whether the claim failed because another request claimed the same key: a duplicate key,
+/// or the deadlock (SQLSTATE `40001`, `40P01`) a database may report instead while both wait.
+fn is_concurrent_claim(err: &taskflow_tenancy::Error) -> bool {
+    match err {
+        taskflow_tenancy::Error::Database(sqlx::Error::Database(db)) => {
+            db.is_unique_violation() || matches!(db.code().as_deref(), Some("40001" | "40P01"))
+        }
+        _ => false,
+    }
 }
 
 fn api_error(err: taskflow_tenancy::Error) -> Response {

@@ -24,6 +24,7 @@ mod schema;
 mod seed;
 mod server;
 mod tasks;
+mod telemetry;
 mod tenant_changes;
 mod users;
 mod worker;

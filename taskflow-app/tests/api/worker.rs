@@ -53,9 +53,16 @@ async fn the_worker_runs_queued_reports_then_stops_on_sigterm() {
     tx.commit().await.unwrap();
 
     let log = dir.path().join("worker.log");
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let metrics_addr = format!("127.0.0.1:{metrics_port}");
     let mut worker = Command::new(BIN)
         .arg("worker")
         .env("DATABASE_URL", &url)
+        .env("TASKFLOW_METRICS_BIND", &metrics_addr)
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
@@ -81,6 +88,19 @@ async fn the_worker_runs_queued_reports_then_stops_on_sigterm() {
     assert_eq!(csv.lines().count(), 2, "{csv}");
     assert!(csv.contains(r#""Done by the worker, ""quoted""""#), "{csv}");
 
+    // The worker's own metrics: the job it ran, and the queue it left empty.
+    let metrics = metrics_of(&metrics_addr).await;
+    assert!(
+        metrics.contains(
+            r#"taskflow_job_duration_seconds_count{kind="project_report",outcome="done"} 1"#
+        ),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"taskflow_jobs{status="queued"} 0"#),
+        "{metrics}"
+    );
+
     let killed = Command::new("kill")
         .args(["-TERM", &worker.id().to_string()])
         .status()
@@ -98,4 +118,19 @@ async fn the_worker_runs_queued_reports_then_stops_on_sigterm() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "{status:?}");
+}
+
+/// The body of `GET /metrics` on `addr`.
+async fn metrics_of(addr: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    answer
 }

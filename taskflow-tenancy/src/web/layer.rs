@@ -176,6 +176,10 @@ impl fmt::Debug for OnRejection {
 
 /// Resolves the tenant of each request; see the [module documentation](self).
 ///
+/// Each admitted request runs in a `tenant` span (fields `tenant` and `subdomain`), and a span
+/// around the layer that declares a `tenant_id` field (e.g. a request span made by
+/// `tower_http::trace::TraceLayer::make_span_with`) gets the tenant's id recorded in it.
+///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -393,7 +397,9 @@ fn admit(stored: StoredTenant) -> Result<TenantScope, TenantRejection> {
 }
 
 /// Calls `inner` for `scope`'s tenant: the scope in the extensions, the span entered and the
-/// task-local set both while the call builds its future and while that future runs.
+/// task-local set both while the call builds its future and while that future runs. The span
+/// current here (the request's, from a tracing layer outside) gets the tenant's id in its
+/// `tenant_id` field when it declares one, so that its own events carry the tenant too.
 fn call_scoped<S, B>(
     inner: &mut S,
     mut request: Request<B>,
@@ -403,6 +409,7 @@ where
     S: Service<Request<B>>,
 {
     let id = scope.tenant_id();
+    tracing::Span::current().record("tenant_id", tracing::field::display(id));
     let span = tenant_span(&scope);
     request.extensions_mut().insert(scope);
     let future = CURRENT_TENANT.sync_scope(id, || span.in_scope(|| inner.call(request)));
