@@ -105,6 +105,10 @@ async fn render_metrics(
     health: &DbHealth,
     handle: &PrometheusHandle,
 ) -> Response {
+    // The gauges are the process's: one scrape at a time samples and renders them, so that
+    // two apps in one process (as in tests) never render each other's samples.
+    static SCRAPE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _one_at_a_time = SCRAPE.lock().await;
     crate::telemetry::sample(db).await;
     metrics::gauge!("taskflow_db_up").set(if health.is_up() { 1.0 } else { 0.0 });
     handle.run_upkeep();
