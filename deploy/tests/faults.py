@@ -88,6 +88,9 @@ def database_stopped(run: Run) -> None:
     time.sleep(1.5)
     ready_down = readyz_all(run)
     time.sleep(max(0.0, t_down + 10 - time.monotonic()))
+    # `start` returns once the server takes queries, which it may do a while before that:
+    # the database counts as down only until the start command is given.
+    t_starting = time.monotonic()
     run.db.start()
     t_up = time.monotonic()
     run.say("database started again")
@@ -98,8 +101,9 @@ def database_stopped(run: Run) -> None:
     records = load.stop()
     t_end = time.monotonic()
 
-    # Requests sent while it was down (after the shutdown, which already refuses work).
-    down = between(records, t_down + 0.2, t_up)
+    # Requests sent and answered while it was down (after the shutdown, which already
+    # refuses work, and before it was started again).
+    down = [r for r in between(records, t_down + 0.2, t_starting) if r.ended < t_starting]
     slow = [r for r in down if r.seconds > 1.5]
     wrong = [r for r in down if not (r.status == 503 and r.code == "unavailable")]
     first_ok = min((r.ended for r in records if r.started >= t_up and r.ok), default=None)
@@ -107,7 +111,7 @@ def database_stopped(run: Run) -> None:
     after = between(records, t_up + 5, t_end)
     run.figure(f"req/s (2xx) before {rate(records, t0, t_stop):.0f}, during "
                f"{rate(records, t_down, t_up):.0f} (answers/s "
-               f"{len(down) / max(t_up - t_down, 1e-9):.1f}), after "
+               f"{len(down) / max(t_starting - t_down, 1e-9):.1f}), after "
                f"{rate(records, t_up + 5, t_end):.0f}")
     run.figure(f"while down: {tally(down)}; slowest "
                f"{max((r.seconds for r in down), default=0):.2f} s")

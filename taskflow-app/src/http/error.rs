@@ -170,6 +170,9 @@ impl From<sqlx::Error> for ApiError {
                     None => ApiError::Internal(err.to_string()),
                 }
             }
+            sqlx::Error::Database(db) if connection_lost(db.code().as_deref()) => {
+                ApiError::Unavailable(err.to_string())
+            }
             sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
@@ -177,6 +180,17 @@ impl From<sqlx::Error> for ApiError {
             _ => ApiError::Internal(err.to_string()),
         }
     }
+}
+
+/// Whether a database error with SQLSTATE `code` says the server dropped or refused the
+/// connection (it is shutting down, starting, or killed the session), not that the query
+/// was wrong: class `08` (connection exception; MariaDB's "server shutdown in progress" is
+/// `08S01`), PostgreSQL's `57P01`-`57P03` (administrator or crash shutdown, cannot connect
+/// now) and MariaDB's `70100` (connection killed).
+fn connection_lost(code: Option<&str>) -> bool {
+    code.is_some_and(|code| {
+        code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "70100")
+    })
 }
 
 impl From<taskflow_tenancy::Error> for ApiError {
@@ -303,6 +317,60 @@ mod tests {
         let text = std::str::from_utf8(&body).unwrap();
         assert!(!text.contains("hunter2"), "{text}");
         assert!(text.contains(r#""code":"internal_error""#), "{text}");
+    }
+
+    #[test]
+    fn connection_errors_are_told_apart_from_query_errors() {
+        for code in ["08S01", "08006", "57P01", "57P03", "70100"] {
+            assert!(connection_lost(Some(code)), "{code}");
+        }
+        for code in ["23505", "42P01", "40001", "HY000"] {
+            assert!(!connection_lost(Some(code)), "{code}");
+        }
+        assert!(!connection_lost(None));
+    }
+
+    /// The error a query gets when the server ends its session, as `ApiError` sees it.
+    async fn killed_session_error<DB: sqlx::Database>(url: &str, kill: &'static str) -> ApiError
+    where
+        for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    {
+        use sqlx::Connection;
+        let mut conn = DB::Connection::connect(url)
+            .await
+            .expect("the test server answers");
+        let err = sqlx::raw_sql(kill)
+            .execute(&mut conn)
+            .await
+            .expect_err("a session that kills itself gets an error");
+        ApiError::from(err)
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(taskflow_test_postgres),
+        ignore = "TASKFLOW_TEST_POSTGRES_URL was not set when the tests were built"
+    )]
+    async fn a_session_ended_by_postgres_is_unavailable() {
+        let url = std::env::var("TASKFLOW_TEST_POSTGRES_URL").expect("the test server's URL");
+        // SQLSTATE 57P01, as every session gets at a fast shutdown.
+        let err = killed_session_error::<sqlx::Postgres>(
+            &url,
+            "SELECT pg_terminate_backend(pg_backend_pid())",
+        )
+        .await;
+        assert!(matches!(err, ApiError::Unavailable(_)), "{err:?}");
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(taskflow_test_mysql),
+        ignore = "TASKFLOW_TEST_MYSQL_URL was not set when the tests were built"
+    )]
+    async fn a_session_killed_by_mariadb_is_unavailable() {
+        let url = std::env::var("TASKFLOW_TEST_MYSQL_URL").expect("the test server's URL");
+        let err = killed_session_error::<sqlx::MySql>(&url, "KILL CONNECTION_ID()").await;
+        assert!(matches!(err, ApiError::Unavailable(_)), "{err:?}");
     }
 
     #[tokio::test]
