@@ -229,6 +229,34 @@ where
             .unwrap(),
         1
     );
+    // Case-insensitive containment takes wildcards and the escape character literally.
+    for (text, expected) in [
+        ("ITEM 1", 1),
+        ("Em ", 6),
+        ("%", 0),
+        ("_", 0),
+        ("!", 0),
+        ("", 6),
+    ] {
+        assert_eq!(
+            Item::scoped(&mut tx)
+                .filter(Item::TITLE.contains_ignoring_case(text))
+                .count()
+                .await
+                .unwrap(),
+            expected,
+            "{text:?}"
+        );
+    }
+    assert_eq!(
+        Item::scoped(&mut tx)
+            .filter(Item::NOTE.contains_ignoring_case("NOTE"))
+            .count()
+            .await
+            .unwrap(),
+        3,
+        "a NULL contains nothing"
+    );
     assert_eq!(
         Item::scoped(&mut tx)
             .filter(Item::DUE.ge(Some(NaiveDate::from_ymd_opt(2026, 1, 4).unwrap())))

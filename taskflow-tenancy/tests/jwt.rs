@@ -55,6 +55,7 @@ fn claims_for(scope: &TenantScope, exp_from_now: i64) -> Claims {
         role: "member".into(),
         iat: now(),
         exp: now() + exp_from_now,
+        jti: String::new(),
     }
 }
 
@@ -611,4 +612,20 @@ mod extractor {
         let json: Json = serde_json::from_slice(&body).unwrap();
         assert_eq!(json["error"]["code"], "tenant_layer_missing");
     }
+}
+
+#[tokio::test]
+async fn two_tokens_issued_in_one_second_differ() {
+    let tenants = tenants().await;
+    let scope = &tenants.acme;
+    let keys = hs256();
+    let first = keys.issue(scope, "user-1", "member").unwrap();
+    let second = keys.issue(scope, "user-1", "member").unwrap();
+    assert_ne!(first, second);
+    let (a, b) = (
+        keys.verify_signature(&first).unwrap(),
+        keys.verify_signature(&second).unwrap(),
+    );
+    assert_eq!(a.jti.len(), 32);
+    assert_ne!(a.jti, b.jti);
 }

@@ -211,6 +211,13 @@ impl Sql {
             Op::Gt(v) => binary(self, " > ", v),
             Op::Ge(v) => binary(self, " >= ", v),
             Op::Like(v) => binary(self, " LIKE ", v),
+            Op::ContainsIgnoringCase(v) => {
+                self.push("LOWER(");
+                self.ident(column);
+                self.push(") LIKE ");
+                self.bind(v.clone());
+                self.push(" ESCAPE '!'");
+            }
             Op::In(vs) | Op::NotIn(vs) => {
                 let negated = matches!(op, Op::NotIn(_));
                 if vs.is_empty() {

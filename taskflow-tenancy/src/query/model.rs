@@ -295,6 +295,34 @@ impl<M: crate::query::model::TenantModel, T: Textual> Column<M, T> {
     pub fn like(self, pattern: impl Into<String>) -> Filter<M> {
         self.filter(Op::Like(Value::Text(pattern.into())))
     }
+
+    /// Rows whose value contains `text`, ignoring case: `LOWER(column) LIKE ? ESCAPE '!'`
+    /// with `text` lowercased and its `%`, `_` and `!` matched as themselves, so a user's
+    /// search words can be passed as they came. The database's `LOWER` folds the column: every
+    /// letter on MySQL/MariaDB and PostgreSQL, ASCII letters on SQLite (without ICU). A `NULL`
+    /// value contains nothing.
+    ///
+    /// ```
+    /// use taskflow_tenancy::{tenant_scoped, TenantId};
+    ///
+    /// #[tenant_scoped(table = "tasks")]
+    /// pub struct Task { pub tenant_id: TenantId, pub id: i64, pub title: String }
+    ///
+    /// // Matches "Fix 100% of the bugs", not "Fix 1000 bugs".
+    /// let _search = Task::TITLE.contains_ignoring_case("100%");
+    /// ```
+    pub fn contains_ignoring_case(self, text: &str) -> Filter<M> {
+        let mut pattern = String::with_capacity(text.len() + 2);
+        pattern.push('%');
+        for c in text.to_lowercase().chars() {
+            if matches!(c, '%' | '_' | '!') {
+                pattern.push('!');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        self.filter(Op::ContainsIgnoringCase(Value::Text(pattern)))
+    }
 }
 
 /// A condition on rows of `M`, made from a typed [`Column`]. Several filters on one query are
@@ -366,6 +394,8 @@ pub(crate) enum Op {
     IsNull,
     IsNotNull,
     Like(Value),
+    /// `LOWER(column) LIKE pattern ESCAPE '!'`, the pattern already lowercased and escaped.
+    ContainsIgnoringCase(Value),
 }
 
 /// An ordering on a column of `M` holding `T`: `Task::CREATED_AT.desc()`.

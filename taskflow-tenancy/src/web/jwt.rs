@@ -61,7 +61,7 @@ use crate::scope::tenant::{TenantId, TenantScope};
 /// use taskflow_tenancy::web::jwt::Claims;
 ///
 /// let tid = TenantId::new_v7();
-/// let claims = Claims { sub: "user-1".into(), tid, role: "member".into(), iat: 1_700_000_000, exp: 1_700_003_600 };
+/// let claims = Claims { sub: "user-1".into(), tid, role: "member".into(), iat: 1_700_000_000, exp: 1_700_003_600, jti: String::new() };
 /// let json = serde_json::to_value(&claims).unwrap();
 /// assert_eq!(json["tid"], tid.to_string());
 /// assert_eq!(json["role"], "member");
@@ -79,6 +79,11 @@ pub struct Claims {
     pub iat: i64,
     /// When the token expires.
     pub exp: i64,
+    /// The token's own id, random for each token [`JwtKeys::issue`] makes, so that two tokens
+    /// issued to one user in one second differ (an application that revokes one token keeps
+    /// the other). Empty, and left out of the token, when the signer gives none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub jti: String,
 }
 
 /// The signature algorithm a [`JwtKeys`] is pinned to.
@@ -360,6 +365,7 @@ impl JwtKeys {
             role: String::new(),
             iat: 0,
             exp: i64::MAX / 2,
+            jti: String::new(),
         };
         match self.verify_signature(&self.sign(&probe)?) {
             Ok(_) => Ok(()),
@@ -442,6 +448,7 @@ impl JwtKeys {
             role: role.into(),
             iat,
             exp: iat.saturating_add(ttl),
+            jti: uuid::Uuid::new_v4().simple().to_string(),
         })
     }
 
@@ -454,7 +461,7 @@ impl JwtKeys {
     /// use taskflow_tenancy::web::jwt::{Claims, JwtError, JwtKeys};
     ///
     /// let keys = JwtKeys::hs256(b"a secret of at least thirty-two bytes!").unwrap();
-    /// let long_ago = Claims { sub: "u".into(), tid: TenantId::new_v7(), role: "member".into(), iat: 1_000, exp: 2_000 };
+    /// let long_ago = Claims { sub: "u".into(), tid: TenantId::new_v7(), role: "member".into(), iat: 1_000, exp: 2_000, jti: String::new() };
     /// let token = keys.sign(&long_ago).unwrap();
     /// assert_eq!(keys.verify_signature(&token), Err(JwtError::Expired));
     /// ```
@@ -562,6 +569,7 @@ mod tests {
             role: "owner".into(),
             iat: now,
             exp: now + 60,
+            jti: String::new(),
         };
         let token = keys.sign(&claims).unwrap();
         assert_eq!(keys.verify_signature(&token).unwrap(), claims);
@@ -598,6 +606,7 @@ mod tests {
             role: "Billing Viewer".into(),
             iat: now,
             exp: now + 60,
+            jti: String::new(),
         };
         let token = keys.sign(&claims).unwrap();
         assert_eq!(
