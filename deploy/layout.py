@@ -528,6 +528,9 @@ class Layout:
             "TASKFLOW_ADMIN_TOKEN": self.admin_token,
             "TASKFLOW_DEMO": "0",
             "TASKFLOW_FRONTEND_DIR": str(cfg.frontend_dir),
+            # nginx, on this machine, names the client in X-Forwarded-For: the app counts
+            # failed logins per client by it.
+            "TASKFLOW_TRUSTED_PROXIES": "127.0.0.1,::1",
         })
         if port is not None:
             env["TASKFLOW_BIND"] = f"{cfg.listen_host}:{port}"

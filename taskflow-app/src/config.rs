@@ -33,6 +33,7 @@ pub const DEVELOPMENT_JWT_SECRET: &str = "taskflow-development-secret-do-not-use
 /// assert_eq!(config.redis_prefix, "taskflow");
 /// assert!(config.job_poll.is_none());
 /// assert_eq!(config.server, taskflow_app::http::ServerSettings::default());
+/// assert!(config.trusted_proxies.is_empty());
 /// ```
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -75,6 +76,11 @@ pub struct Config {
     /// `/healthz`); unset, a worker serves nothing. `serve` answers `/metrics` on its own
     /// address.
     pub metrics_bind: Option<SocketAddr>,
+    /// `TASKFLOW_TRUSTED_PROXIES`: comma-separated addresses or networks (`127.0.0.1`,
+    /// `10.0.0.0/8`) of the proxies in front of the app. A request from one of them is taken
+    /// to come from the last address in its `X-Forwarded-For` that is not a trusted proxy;
+    /// from anywhere else, from its peer. Default none: `X-Forwarded-For` is ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// A setting that could not be read.
@@ -147,6 +153,20 @@ impl Config {
             drain: millis("TASKFLOW_DRAIN_MS", defaults.drain)?,
             grace: millis("TASKFLOW_SHUTDOWN_GRACE_MS", defaults.grace)?,
         };
+        let trusted_proxies = var("TASKFLOW_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                item.parse::<ipnet::IpNet>()
+                    .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| ConfigError {
+                        name: "TASKFLOW_TRUSTED_PROXIES",
+                        message: format!("{item:?} is neither an IP address nor a network"),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://taskflow.db".to_owned()),
             bind,
@@ -174,6 +194,7 @@ impl Config {
             },
             server,
             metrics_bind,
+            trusted_proxies,
         })
     }
 }

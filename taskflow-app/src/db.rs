@@ -76,6 +76,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "sqlite", 7, "0007", "report_list"));
             migrations.push(migrations!(@one "sqlite", 8, "0008", "task_status_order"));
             migrations.push(migrations!(@one "sqlite", 9, "0009", "idempotency_keys"));
+            migrations.push(migrations!(@one "sqlite", 10, "0010", "revoked_tokens"));
             migrations
         }
         "mysql" => {
@@ -84,6 +85,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "mysql", 8, "0008", "task_status_order"));
             migrations.push(migrations!(@one "mysql", 9, "0009", "exact_uniqueness"));
             migrations.push(migrations!(@one "mysql", 10, "0010", "idempotency_keys"));
+            migrations.push(migrations!(@one "mysql", 11, "0011", "revoked_tokens"));
             migrations
         }
         _ => {
@@ -94,6 +96,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "postgres", 10, "0010", "signed_tenant_entry"));
             migrations.push(migrations!(@one "postgres", 11, "0011", "task_status_order"));
             migrations.push(migrations!(@one "postgres", 12, "0012", "idempotency_keys"));
+            migrations.push(migrations!(@one "postgres", 13, "0013", "revoked_tokens"));
             migrations
         }
     };
@@ -303,12 +306,22 @@ mod tests {
         let (first, later) = crate::model::MODELS.split_at(5);
         let file = include_str!("../migrations/postgres/0009_tenant_entries.sql");
         assert!(statements_of(file).ends_with(&as_file(&policies(first))));
+        let files = [
+            include_str!("../migrations/postgres/0012_idempotency_keys.sql"),
+            include_str!("../migrations/postgres/0013_revoked_tokens.sql"),
+        ];
         assert_eq!(
             later.len(),
-            1,
+            files.len(),
             "a new tenant table's migration is checked here"
         );
-        let file = include_str!("../migrations/postgres/0012_idempotency_keys.sql");
-        assert!(statements_of(file).ends_with(&as_file(&policies(later))));
+        for (model, file) in later.iter().zip(files) {
+            let policy = policies(std::slice::from_ref(model));
+            assert!(
+                statements_of(file).ends_with(&as_file(&policy)),
+                "{}",
+                model.table
+            );
+        }
     }
 }

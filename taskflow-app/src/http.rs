@@ -1,6 +1,7 @@
 //! The HTTP API: [`app`] builds the router, [`serve`] runs it until SIGINT or SIGTERM.
 
 mod auth;
+mod client;
 mod comments;
 mod error;
 mod extractor;
@@ -11,11 +12,13 @@ mod idempotency;
 mod observe;
 pub(crate) mod openapi;
 mod page;
+mod precondition;
 mod projects;
 mod reports;
 mod server;
 mod tasks;
 mod tenants;
+mod throttle;
 mod users;
 
 use std::path::Path;
@@ -42,6 +45,7 @@ use crate::db::DbHealth;
 
 pub use error::ApiError;
 pub use server::{Draining, ServerSettings, serve};
+pub use throttle::LoginThrottle;
 
 /// The most a request body may hold: 1 MiB.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -78,6 +82,12 @@ pub struct AppState {
     pub body_timeout: Duration,
     /// The process's metrics, rendered by `GET /metrics` ([`crate::telemetry::metrics`]).
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// Failed logins per account and per client ([`crate::login_throttle`]); in memory
+    /// unless [`crate::serve`] sets one shared through Redis.
+    pub logins: LoginThrottle,
+    /// The proxies whose `X-Forwarded-For` names the client
+    /// ([`Config::trusted_proxies`](crate::Config::trusted_proxies)).
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
 }
 
 impl AppState {
@@ -108,6 +118,8 @@ impl AppState {
             draining: Draining::default(),
             body_timeout: config.server.body_timeout,
             metrics: crate::telemetry::metrics(),
+            logins: LoginThrottle::local(),
+            trusted_proxies: config.trusted_proxies.clone().into(),
         })
     }
 }

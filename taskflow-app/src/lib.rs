@@ -93,6 +93,7 @@ pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
     let mut state = http::AppState::new(db, config)?;
     state.wakeups = job_wakeups(config).await?;
     state.broadcast = tenant_broadcast(config, &state.tenants)?;
+    state.logins = login_throttle(config).await?;
     state.health = db::DbHealth::watch(&state.db);
     if state.admin_token.is_none() {
         tracing::info!("TASKFLOW_ADMIN_TOKEN is not set: the operator routes are off");
@@ -201,6 +202,27 @@ pub async fn job_wakeups(
             Ok(Some(wakeups))
         }
         None => Ok(None),
+    }
+}
+
+/// The counters of failed logins: with `REDIS_URL` in Redis, shared by every process on it;
+/// else in this process's memory.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = taskflow_app::Config::from_vars(|_| None)?;
+/// let logins = taskflow_app::login_throttle(&config).await?;
+/// assert!(format!("{logins:?}").contains("shared: false"));
+/// # Ok(())
+/// # }
+/// ```
+pub async fn login_throttle(config: &Config) -> Result<http::LoginThrottle, Error> {
+    match &config.redis_url {
+        Some(url) => http::LoginThrottle::shared(url, &config.redis_prefix)
+            .await
+            .map_err(|err| Error::Redis(taskflow_tenancy::Error::Queue(err.to_string()))),
+        None => Ok(http::LoginThrottle::local()),
     }
 }
 

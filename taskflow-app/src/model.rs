@@ -8,16 +8,17 @@ use uuid::Uuid;
 /// Every model, parents before children: the schema audit checks these.
 ///
 /// ```
-/// assert_eq!(taskflow_app::model::MODELS.len(), 6);
+/// assert_eq!(taskflow_app::model::MODELS.len(), 7);
 /// assert_eq!(taskflow_app::model::MODELS[0].table, "users");
 /// ```
-pub const MODELS: [ModelInfo; 6] = [
+pub const MODELS: [ModelInfo; 7] = [
     User::INFO,
     Project::INFO,
     Task::INFO,
     Comment::INFO,
     Report::INFO,
     IdempotencyKey::INFO,
+    RevokedToken::INFO,
 ];
 
 /// The current time as stored: microseconds, the finest MySQL's `DATETIME(6)` keeps, so that a
@@ -175,4 +176,20 @@ pub struct IdempotencyKey {
     pub body: String,
     /// When the key was first sent; it is forgotten a day later.
     pub created_at: DateTime<Utc>,
+}
+
+/// A token its user logged out with (`POST /api/v1/auth/logout`): refused from then on. Kept
+/// until the token would have expired anyway; a logout deletes the tenant's expired ones.
+#[tenant_scoped(table = "revoked_tokens")]
+#[derive(Debug, Clone)]
+pub struct RevokedToken {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// Derived from the token (a UUID v5 of it), so the token itself is not kept.
+    pub id: Uuid,
+    /// Whose token it was; removing the user removes the rows (their tokens die with them).
+    #[tenant_scoped(references = User)]
+    pub user_id: Uuid,
+    /// When the token expires: after that it is refused for its age, and the row can go.
+    pub expires_at: DateTime<Utc>,
 }

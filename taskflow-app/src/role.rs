@@ -81,6 +81,19 @@ impl Role {
     pub const fn can_manage_users(self) -> bool {
         matches!(self, Role::Owner | Role::Admin)
     }
+
+    /// Whether this role may delete a whole project with its tasks, comments and reports.
+    ///
+    /// ```
+    /// use taskflow_app::role::Role;
+    ///
+    /// assert!(Role::Owner.can_delete_projects());
+    /// assert!(Role::Admin.can_delete_projects());
+    /// assert!(!Role::Member.can_delete_projects());
+    /// ```
+    pub const fn can_delete_projects(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin)
+    }
 }
 
 impl fmt::Display for Role {

@@ -44,7 +44,7 @@ export function Layout() {
               variant="outline-light"
               size="sm"
               onClick={() => {
-                logout();
+                void logout();
                 navigate('/login', { replace: true });
               }}
             >

@@ -1,20 +1,24 @@
 //! Signing in (`POST /api/v1/auth/login`) and who am I (`GET /api/v1/me`).
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::client::ClientAddr;
 use super::extractor::{CurrentUser, JsonBody, Tx};
+use super::throttle::Attempt;
 use super::{ApiError, AppState};
-use crate::model::User;
+use crate::model::{NewRevokedToken, RevokedToken, User, now};
 use crate::password;
 use crate::role::Role;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
         .route("/api/v1/me", get(me))
 }
 
@@ -29,13 +33,17 @@ pub(crate) struct Login {
 }
 
 /// The same 401 whether the email is unknown or the password wrong, and about the same time:
-/// an unknown email is checked against a dummy hash.
+/// an unknown email is checked against a dummy hash. Failures are counted per account and per
+/// client ([`super::throttle`]): past the limit the answer is 429, whatever the password.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
     operation_id = "login",
     tag = "auth",
     summary = "Sign in",
+    description = "Past 5 failed logins of one account, or 20 from one client address, within \
+        5 minutes, every login of that account or from that client answers 429 `rate_limited` \
+        until the window ends (`Retry-After`), whatever the password.",
     request_body = Login,
     responses(
         (status = 200, description = "Signed in: a token for this tenant's host", body = super::openapi::Session),
@@ -51,12 +59,15 @@ pub(crate) struct Login {
 )]
 async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     mut tx: Tx,
     JsonBody(input): JsonBody<Login>,
 ) -> Result<Json<Value>, ApiError> {
     let email = input.email.unwrap_or_default().trim().to_ascii_lowercase();
     let given = input.password.unwrap_or_default();
     let scope = tx.scope().clone();
+    let attempt = Attempt::new(scope.tenant_id(), &email, client);
+    state.logins.check(&attempt).await?;
     let user = User::scoped(&mut *tx)
         .filter(User::EMAIL.eq(email))
         .fetch_optional()
@@ -66,8 +77,10 @@ async fn login(
     tx.commit().await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     if !password::verify(&given, hash).await {
+        state.logins.failed(&attempt).await;
         return Err(ApiError::Unauthorized);
     }
+    state.logins.succeeded(&attempt).await;
     let user = user.ok_or(ApiError::Unauthorized)?;
     let role: Role = user
         .role
@@ -75,6 +88,49 @@ async fn login(
         .map_err(|_| ApiError::Internal(format!("user {} has no valid role", user.id)))?;
     let token = state.keys.issue(&scope, user.id.to_string(), role)?;
     Ok(Json(json!({ "token": token, "user": user })))
+}
+
+/// Revokes the token the request came with: from now on it is 401 on every route, in every
+/// process (the revocation is a row of the tenant's, read with the user on each request).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    operation_id = "logout",
+    tag = "auth",
+    summary = "Sign out: the token used is revoked",
+    responses(
+        (status = 204, description = "Signed out; the token is refused from now on"),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
+async fn logout(me: CurrentUser, mut tx: Tx) -> Result<StatusCode, ApiError> {
+    // Revocations of tokens that expired since are refused for their age anyway.
+    RevokedToken::scoped(&mut *tx)
+        .filter(RevokedToken::EXPIRES_AT.lt(now()))
+        .delete()
+        .await?;
+    let revoked = RevokedToken::scoped(&mut *tx)
+        .insert(NewRevokedToken {
+            id: me.token.id,
+            user_id: me.user.id,
+            expires_at: me.token.expires_at,
+        })
+        .await;
+    match revoked {
+        Ok(_) => Ok(StatusCode::NO_CONTENT),
+        // The same token logged out at the same moment by another request: it is revoked.
+        Err(taskflow_tenancy::Error::Database(sqlx::Error::Database(db)))
+            if db.is_unique_violation() =>
+        {
+            Ok(StatusCode::NO_CONTENT)
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 #[utoipa::path(

@@ -27,8 +27,7 @@ async fn task(tx: &mut AnyTenantTx, id: Uuid) -> Result<Task, ApiError> {
     operation_id = "listComments",
     tag = "comments",
     summary = "A task's comments, oldest first",
-    params(("id" = Uuid, Path, description = "The task's id")),
-    params(PageQuery),
+    params(("id" = Uuid, Path, description = "The task's id"), PageQuery),
     responses(
         (status = 200, description = "A page of comments", body = Page<Comment>),
         (status = 400, response = super::openapi::BadRequest),

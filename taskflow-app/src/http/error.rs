@@ -33,12 +33,23 @@ pub enum ApiError {
     /// (the last owner).
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// 412 `precondition_failed`: the `If-Match` names a version of the resource that is no
+    /// longer the current one (someone else changed it); nothing changed.
+    #[error("precondition failed")]
+    PreconditionFailed,
     /// 413 `payload_too_large`: the body is over the limit.
     #[error("payload too large")]
     PayloadTooLarge,
     /// 422 `validation_failed`: well-formed input that breaks rules, field by field.
     #[error("validation failed: {0:?}")]
     Validation(BTreeMap<String, String>),
+    /// 429 `rate_limited`: too many failed logins for the account or from the client; try
+    /// again after `retry_after` seconds (sent as `Retry-After`).
+    #[error("rate limited for {retry_after} s")]
+    RateLimited {
+        /// Seconds until the client may try again.
+        retry_after: u64,
+    },
     /// 503 `unavailable`: the database cannot be reached. Logged, never shown.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -59,7 +70,7 @@ pub(crate) struct ErrorBody {
 pub(crate) struct ErrorDetail {
     /// What went wrong, for programs: `bad_request`, `unauthorized`, `forbidden`,
     /// `tenant_suspended`, `tenant_not_found`, `not_found`, `method_not_allowed`, `conflict`,
-    /// `request_timeout`, `payload_too_large`, `validation_failed`, `rate_limited`,
+    /// `request_timeout`, `precondition_failed`, `payload_too_large`, `validation_failed`, `rate_limited`,
     /// `unavailable` or `internal_error`.
     #[schema(example = "validation_failed")]
     pub(crate) code: String,
@@ -108,6 +119,11 @@ impl ApiError {
             ApiError::Conflict(message) => {
                 (StatusCode::CONFLICT, "conflict", (*message).to_owned())
             }
+            ApiError::PreconditionFailed => (
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                "someone else changed this since you read it".to_owned(),
+            ),
             ApiError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
@@ -117,6 +133,11 @@ impl ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
                 "the request breaks a rule".to_owned(),
+            ),
+            ApiError::RateLimited { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many failed attempts, try again later".to_owned(),
             ),
             ApiError::Unavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -277,6 +298,10 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let (status, code, message) = self.parts();
+        let retry_after = match &self {
+            ApiError::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
+        };
         let fields = match self {
             ApiError::Validation(fields) => Some(fields),
             _ => None,
@@ -286,7 +311,13 @@ impl IntoResponse for ApiError {
             message,
             fields,
         };
-        (status, axum::Json(ErrorBody { error })).into_response()
+        let mut response = (status, axum::Json(ErrorBody { error })).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
@@ -339,11 +370,10 @@ mod tests {
         let mut conn = DB::Connection::connect(url)
             .await
             .expect("the test server answers");
-        let err = sqlx::raw_sql(kill)
-            .execute(&mut conn)
-            .await
-            .expect_err("a session that kills itself gets an error");
-        ApiError::from(err)
+        match sqlx::raw_sql(kill).execute(&mut conn).await {
+            Ok(_) => panic!("a session that kills itself gets an error"),
+            Err(err) => ApiError::from(err),
+        }
     }
 
     #[tokio::test]

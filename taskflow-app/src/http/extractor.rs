@@ -8,7 +8,7 @@ use taskflow_tenancy::{AnyTenantDb, TenantScope};
 use uuid::Uuid;
 
 use super::{ApiError, AppState};
-use crate::model::User;
+use crate::model::{RevokedToken, User};
 use crate::role::Role;
 
 /// The request's tenant transaction: one connection per request, shared by every extractor
@@ -99,6 +99,27 @@ pub(crate) struct CurrentUser {
     pub(crate) user: User,
     pub(crate) role: Role,
     pub(crate) scope: TenantScope,
+    /// The token the request came with, as a logout revokes it.
+    pub(crate) token: TokenRef,
+}
+
+/// A token, named as [`RevokedToken`] keeps it, with its expiry.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TokenRef {
+    pub(crate) id: Uuid,
+    pub(crate) expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The namespace of the UUID v5 a token is kept as once revoked.
+const TOKEN_NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_2a7e_9d4b_4c3a_8e5f_1b2d_3c4e_5f60);
+
+impl TokenRef {
+    fn of(token: &str, exp: i64) -> TokenRef {
+        TokenRef {
+            id: Uuid::new_v5(&TOKEN_NAMESPACE, token.as_bytes()),
+            expires_at: chrono::DateTime::from_timestamp(exp, 0).unwrap_or_default(),
+        }
+    }
 }
 
 impl CurrentUser {
@@ -143,7 +164,28 @@ impl FromRequestParts<AppState> for CurrentUser {
         let role = user.role.parse::<Role>().map_err(|_| {
             ApiError::Internal(format!("user {id} has no valid role")).into_response()
         })?;
-        Ok(CurrentUser { user, role, scope })
+        // The library verified this very header's token.
+        let bearer = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .map(|(_, token)| token.trim())
+            .ok_or_else(|| ApiError::Unauthorized.into_response())?;
+        let token = TokenRef::of(bearer, claims.exp);
+        let revoked = RevokedToken::scoped(&mut *tx)
+            .get(token.id)
+            .await
+            .map_err(|e| ApiError::from(e).into_response())?;
+        if revoked.is_some() {
+            return Err(ApiError::Unauthorized.into_response());
+        }
+        Ok(CurrentUser {
+            user,
+            role,
+            scope,
+            token,
+        })
     }
 }
 

@@ -138,6 +138,7 @@ made it.";
         super::tenants::list,
         super::tenants::set_active,
         super::auth::login,
+        super::auth::logout,
         super::auth::me,
         super::users::list,
         super::users::create,
@@ -169,6 +170,7 @@ made it.";
             Forbidden,
             NotFound,
             Conflict,
+            PreconditionFailed,
             PayloadTooLarge,
             ValidationFailed,
             RateLimited,
@@ -291,6 +293,8 @@ error_responses! {
     NotFound => "`tenant_not_found`: the host names no tenant; or `not_found`: no such resource in this tenant";
     /// 409 `conflict`.
     Conflict => "`conflict`: a unique value is already taken in this tenant, or the change would break a rule of the data";
+    /// 412 `precondition_failed`.
+    PreconditionFailed => "`precondition_failed`: the `If-Match` is not the resource's current `ETag` (someone else changed it); nothing changed";
     /// 413 `payload_too_large`.
     PayloadTooLarge => "`payload_too_large`: the body is over the limit (1 MiB)";
     /// 422 `validation_failed`.

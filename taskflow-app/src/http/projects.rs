@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, Tx, nullable};
 use super::page::{Page, PageQuery};
+use super::precondition::{Conditional, Tagged, etag_of, next_updated_at};
 use super::{ApiError, AppState};
 use crate::model::{NewProject, Project, ProjectPatch, Report, now};
 
@@ -102,7 +103,7 @@ pub(crate) struct CreateProject {
     summary = "Create a project",
     request_body = CreateProject,
     responses(
-        (status = 201, description = "The project", body = Project),
+        (status = 201, description = "The project", body = Project, headers(("ETag" = String, description = "The project's entity tag, for `If-Match`"))),
         (status = 400, response = super::openapi::BadRequest),
         (status = 409, response = super::openapi::Conflict),
         (status = 413, response = super::openapi::PayloadTooLarge),
@@ -119,7 +120,7 @@ async fn create(
     _me: CurrentUser,
     mut tx: Tx,
     JsonBody(input): JsonBody<CreateProject>,
-) -> Result<(StatusCode, Json<Project>), ApiError> {
+) -> Result<(StatusCode, Tagged<Project>), ApiError> {
     let name = check_name(input.name.as_deref().unwrap_or_default())?;
     let description = check_description(input.description)?;
     let at = now();
@@ -131,7 +132,7 @@ async fn create(
         updated_at: at,
     };
     let project = Project::scoped(&mut *tx).insert(new).await?;
-    Ok((StatusCode::CREATED, Json(project)))
+    Ok((StatusCode::CREATED, Tagged(project)))
 }
 
 #[utoipa::path(
@@ -142,7 +143,7 @@ async fn create(
     summary = "A project",
     params(("id" = Uuid, Path, description = "The project's id")),
     responses(
-        (status = 200, description = "The project", body = Project),
+        (status = 200, description = "The project", body = Project, headers(("ETag" = String, description = "The project's entity tag, for `If-Match`"))),
         (status = 400, response = super::openapi::BadRequest),
         (status = 401, response = super::openapi::Unauthorized),
         (status = 403, response = super::openapi::Forbidden),
@@ -156,12 +157,12 @@ async fn show(
     _me: CurrentUser,
     mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
-) -> Result<Json<Project>, ApiError> {
+) -> Result<Tagged<Project>, ApiError> {
     let project = Project::scoped(&mut *tx)
         .get(id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(project))
+    Ok(Tagged(project))
 }
 
 /// Changes to a project: the fields sent change, the others stay.
@@ -182,12 +183,19 @@ pub(crate) struct UpdateProject {
     operation_id = "updateProject",
     tag = "projects",
     summary = "Change a project",
-    params(("id" = Uuid, Path, description = "The project's id")),
+    description = "The fields sent change, the others stay. With `If-Match` (the `ETag` of a \
+        `GET`), the change applies only if nobody changed the project since: else 412 and \
+        nothing changes.",
+    params(
+        ("id" = Uuid, Path, description = "The project's id"),
+        ("If-Match" = Option<String>, Header, description = "`*` or the `ETag` the change was made against"),
+    ),
     request_body = UpdateProject,
     responses(
-        (status = 200, description = "The project as changed", body = Project),
+        (status = 200, description = "The project as changed", body = Project, headers(("ETag" = String, description = "The project's new entity tag"))),
         (status = 400, response = super::openapi::BadRequest),
         (status = 409, response = super::openapi::Conflict),
+        (status = 412, response = super::openapi::PreconditionFailed),
         (status = 413, response = super::openapi::PayloadTooLarge),
         (status = 422, response = super::openapi::ValidationFailed),
         (status = 401, response = super::openapi::Unauthorized),
@@ -202,27 +210,42 @@ async fn update(
     _me: CurrentUser,
     mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
+    condition: Result<Conditional, ApiError>,
     input: Result<JsonBody<UpdateProject>, ApiError>,
-) -> Result<Json<Project>, ApiError> {
-    // Another tenant's project is not found, whatever the body holds.
-    Project::scoped(&mut *tx)
+) -> Result<Tagged<Project>, ApiError> {
+    // Another tenant's project is not found, whatever the headers and the body hold.
+    let current = Project::scoped(&mut *tx)
         .get(id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let condition = condition?;
+    condition.check(&etag_of(&current))?;
     let JsonBody(input) = input?;
     let patch = ProjectPatch {
         name: input.name.as_deref().map(check_name).transpose()?,
         description: input.description.map(check_description).transpose()?,
-        updated_at: Some(now()),
+        updated_at: Some(next_updated_at(current.updated_at)),
         ..ProjectPatch::default()
     };
-    // Read back rather than trust the count: MySQL counts changed rows, not matched ones.
-    Project::scoped(&mut *tx).update_by_key(id, &patch).await?;
+    let mut write = Project::scoped(&mut *tx).filter(Project::ID.eq(id));
+    if condition.unchanged_since() {
+        // Written only as compared: a write since the comparison moved `updated_at`.
+        write = write.filter(Project::UPDATED_AT.eq(current.updated_at));
+    }
+    // Every write moves `updated_at`, so even MySQL, which counts changed rows, counts the
+    // row that matched.
+    if write.update(&patch).await? == 0 {
+        return Err(if condition.unchanged_since() {
+            ApiError::PreconditionFailed
+        } else {
+            ApiError::NotFound
+        });
+    }
     let project = Project::scoped(&mut *tx)
         .get(id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(project))
+    Ok(Tagged(project))
 }
 
 /// Deletes the project; the schema's cascades delete its tasks, their comments and its
@@ -233,6 +256,7 @@ async fn update(
     operation_id = "deleteProject",
     tag = "projects",
     summary = "Delete a project with its tasks, comments and reports",
+    description = "Owners and admins only: a member gets 403 `forbidden`.",
     params(("id" = Uuid, Path, description = "The project's id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -246,10 +270,20 @@ async fn update(
     security(("tenantToken" = [])),
 )]
 async fn remove(
-    _me: CurrentUser,
+    me: CurrentUser,
     mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
+    // Another tenant's project is not found before the role is judged.
+    Project::scoped(&mut *tx)
+        .get(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !me.role.can_delete_projects() {
+        return Err(ApiError::Forbidden(
+            "only owners and admins delete projects",
+        ));
+    }
     let jobs: Vec<Uuid> = Report::scoped(&mut *tx)
         .filter(Report::PROJECT_ID.eq(id))
         .fetch_all()

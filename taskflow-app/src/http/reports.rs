@@ -85,8 +85,7 @@ async fn job_of(tx: &mut AnyTenantTx, report: &Report) -> Result<Job, ApiError> 
     operation_id = "listReports",
     tag = "reports",
     summary = "A project's reports, oldest first",
-    params(("id" = Uuid, Path, description = "The project's id")),
-    params(PageQuery),
+    params(("id" = Uuid, Path, description = "The project's id"), PageQuery),
     responses(
         (status = 200, description = "A page of reports", body = Page<ReportView>),
         (status = 400, response = super::openapi::BadRequest),

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, Tx, nullable};
 use super::page::{Page, PageQuery};
+use super::precondition::{Conditional, Tagged, etag_of, next_updated_at};
 use super::{ApiError, AppState};
 use crate::model::{NewTask, Project, Task, TaskPatch, User, now};
 
@@ -30,15 +31,22 @@ async fn project(tx: &mut AnyTenantTx, id: Uuid) -> Result<Project, ApiError> {
     Project::scoped(tx).get(id).await?.ok_or(ApiError::NotFound)
 }
 
-/// `?status&assignee_id&limit&cursor`.
+/// `?q&status&priority&assignee_id&limit&cursor`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct TaskQuery {
+    /// Words that must each be in the title or the description, ignoring case (ASCII letters
+    /// only on SQLite); at most 200 characters.
+    #[param(max_length = 200)]
+    q: Option<String>,
     /// Only the tasks with this status.
     #[param(value_type = Option<super::openapi::TaskStatus>)]
     status: Option<String>,
-    /// Only the tasks assigned to this user.
-    #[param(value_type = Option<Uuid>)]
+    /// Only the tasks with this priority.
+    #[param(value_type = Option<super::openapi::TaskPriority>)]
+    priority: Option<String>,
+    /// Only the tasks assigned to this user, or to the caller with `me`.
+    #[param(value_type = Option<String>)]
     assignee_id: Option<String>,
     /// How many items a page holds: 1 to 200, 50 when left out.
     #[param(value_type = Option<u64>, minimum = 1, maximum = 200)]
@@ -47,14 +55,18 @@ pub(crate) struct TaskQuery {
     cursor: Option<String>,
 }
 
+/// The longest search a list takes, in characters.
+const MAX_SEARCH: usize = 200;
+
 #[utoipa::path(
     get,
     path = "/api/v1/projects/{id}/tasks",
     operation_id = "listTasks",
     tag = "tasks",
     summary = "A project's tasks, oldest first",
-    params(("id" = Uuid, Path, description = "The project's id")),
-    params(TaskQuery),
+    description = "Filters combine: `q` (every word in the title or the description), \
+        `status`, `priority` and `assignee_id` (`me` for the caller); always within the tenant.",
+    params(("id" = Uuid, Path, description = "The project's id"), TaskQuery),
     responses(
         (status = 200, description = "A page of tasks", body = Page<Task>),
         (status = 400, response = super::openapi::BadRequest),
@@ -91,10 +103,36 @@ async fn list(
         }
         select = select.filter(Task::STATUS.eq(status));
     }
+    if let Some(priority) = query.priority {
+        if !PRIORITIES.contains(&priority.as_str()) {
+            return Err(ApiError::BadRequest(
+                "priority must be low, medium or high".to_owned(),
+            ));
+        }
+        select = select.filter(Task::PRIORITY.eq(priority));
+    }
     if let Some(assignee) = query.assignee_id {
-        let assignee = Uuid::parse_str(&assignee)
-            .map_err(|_| ApiError::BadRequest("assignee_id must be a UUID".to_owned()))?;
+        let assignee = if assignee == "me" {
+            me.user.id
+        } else {
+            Uuid::parse_str(&assignee)
+                .map_err(|_| ApiError::BadRequest("assignee_id must be a UUID or me".to_owned()))?
+        };
         select = select.filter(Task::ASSIGNEE_ID.eq(assignee));
+    }
+    if let Some(q) = query.q {
+        if q.chars().count() > MAX_SEARCH {
+            return Err(ApiError::BadRequest(
+                "q must be at most 200 characters long".to_owned(),
+            ));
+        }
+        for word in q.split_whitespace() {
+            select = select.filter(
+                Task::TITLE
+                    .contains_ignoring_case(word)
+                    .or(Task::DESCRIPTION.contains_ignoring_case(word)),
+            );
+        }
     }
     select = match request.after {
         Some(after) => select.after(Task::CREATED_AT.asc(), after.created_at, after.id),
@@ -278,7 +316,7 @@ fn reference_gone(err: taskflow_tenancy::Error) -> ApiError {
     params(("id" = Uuid, Path, description = "The project's id")),
     request_body = super::openapi::NewTaskInput,
     responses(
-        (status = 201, description = "The task", body = Task),
+        (status = 201, description = "The task", body = Task, headers(("ETag" = String, description = "The task's entity tag, for `If-Match`"))),
         (status = 400, response = super::openapi::BadRequest),
         (status = 413, response = super::openapi::PayloadTooLarge),
         (status = 422, response = super::openapi::ValidationFailed),
@@ -295,7 +333,7 @@ async fn create(
     mut tx: Tx,
     IdPath(project_id): IdPath<Uuid>,
     input: Result<JsonBody<TaskInput>, ApiError>,
-) -> Result<(StatusCode, Json<Task>), ApiError> {
+) -> Result<(StatusCode, Tagged<Task>), ApiError> {
     // Another tenant's project is not found, whatever the body holds.
     project(&mut tx, project_id).await?;
     let JsonBody(input) = input?;
@@ -321,7 +359,7 @@ async fn create(
         .insert(new)
         .await
         .map_err(reference_gone)?;
-    Ok((StatusCode::CREATED, Json(task)))
+    Ok((StatusCode::CREATED, Tagged(task)))
 }
 
 #[utoipa::path(
@@ -332,7 +370,7 @@ async fn create(
     summary = "A task",
     params(("id" = Uuid, Path, description = "The task's id")),
     responses(
-        (status = 200, description = "The task", body = Task),
+        (status = 200, description = "The task", body = Task, headers(("ETag" = String, description = "The task's entity tag, for `If-Match`"))),
         (status = 400, response = super::openapi::BadRequest),
         (status = 401, response = super::openapi::Unauthorized),
         (status = 403, response = super::openapi::Forbidden),
@@ -346,12 +384,12 @@ async fn show(
     _me: CurrentUser,
     mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
-) -> Result<Json<Task>, ApiError> {
+) -> Result<Tagged<Task>, ApiError> {
     let task = Task::scoped(&mut *tx)
         .get(id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(task))
+    Ok(Tagged(task))
 }
 
 #[utoipa::path(
@@ -360,13 +398,19 @@ async fn show(
     operation_id = "updateTask",
     tag = "tasks",
     summary = "Change a task",
-    description = "The fields sent change, the others stay.",
-    params(("id" = Uuid, Path, description = "The task's id")),
+    description = "The fields sent change, the others stay. With `If-Match` (the `ETag` of a \
+        `GET`), the change applies only if nobody changed the task since: else 412 and nothing \
+        changes.",
+    params(
+        ("id" = Uuid, Path, description = "The task's id"),
+        ("If-Match" = Option<String>, Header, description = "`*` or the `ETag` the change was made against"),
+    ),
     request_body = TaskInput,
     responses(
-        (status = 200, description = "The task as changed", body = Task),
+        (status = 200, description = "The task as changed", body = Task, headers(("ETag" = String, description = "The task's new entity tag"))),
         (status = 400, response = super::openapi::BadRequest),
         (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 412, response = super::openapi::PreconditionFailed),
         (status = 422, response = super::openapi::ValidationFailed),
         (status = 401, response = super::openapi::Unauthorized),
         (status = 403, response = super::openapi::Forbidden),
@@ -380,26 +424,38 @@ async fn update(
     _me: CurrentUser,
     mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
+    condition: Result<Conditional, ApiError>,
     input: Result<JsonBody<TaskInput>, ApiError>,
-) -> Result<Json<Task>, ApiError> {
-    // Another tenant's task is not found, whatever the body holds.
-    Task::scoped(&mut *tx)
+) -> Result<Tagged<Task>, ApiError> {
+    // Another tenant's task is not found, whatever the headers and the body hold.
+    let current = Task::scoped(&mut *tx)
         .get(id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    let condition = condition?;
+    condition.check(&etag_of(&current))?;
     let JsonBody(input) = input?;
     let CheckedTask { mut patch } = input.check(&mut tx, false).await?;
-    patch.updated_at = Some(now());
-    // Read back rather than trust the count: MySQL counts changed rows, not matched ones.
-    Task::scoped(&mut *tx)
-        .update_by_key(id, &patch)
-        .await
-        .map_err(reference_gone)?;
+    patch.updated_at = Some(next_updated_at(current.updated_at));
+    let mut write = Task::scoped(&mut *tx).filter(Task::ID.eq(id));
+    if condition.unchanged_since() {
+        // Written only as compared: a write since the comparison moved `updated_at`.
+        write = write.filter(Task::UPDATED_AT.eq(current.updated_at));
+    }
+    // Every write moves `updated_at`, so even MySQL, which counts changed rows, counts the
+    // row that matched.
+    if write.update(&patch).await.map_err(reference_gone)? == 0 {
+        return Err(if condition.unchanged_since() {
+            ApiError::PreconditionFailed
+        } else {
+            ApiError::NotFound
+        });
+    }
     let task = Task::scoped(&mut *tx)
         .get(id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Json(task))
+    Ok(Tagged(task))
 }
 
 /// Deletes the task; the schema's cascade deletes its comments.

@@ -19,6 +19,11 @@ api_tests!(
     bad_tokens_are_401,
     a_token_dies_with_its_user,
     a_tokens_role_grants_nothing,
+    failed_logins_are_throttled_per_account,
+    a_successful_login_forgets_the_accounts_failures,
+    failed_logins_are_throttled_per_client_behind_a_trusted_proxy,
+    logout_revokes_the_token_it_is_called_with,
+    a_logout_in_one_tenant_touches_no_other,
 );
 
 async fn login(app: &TestApp, host: &str, email: &str, password: &str) -> crate::helpers::Answer {
@@ -126,6 +131,7 @@ async fn bad_tokens_are_401(app: TestApp) {
         role: Role::Owner.into(),
         iat: now,
         exp: now + 600,
+        jti: String::new(),
     };
     // Signed with another secret.
     let forged = JwtKeys::hs256("another secret that is long enough for HS256")
@@ -228,6 +234,7 @@ async fn a_tokens_role_grants_nothing(app: TestApp) {
             role: Role::Owner.into(),
             iat: now,
             exp: now + 600,
+            jti: String::new(),
         })
         .unwrap();
     let me = app.get(&acme.host, "/api/v1/me", &as_owner).await;
@@ -243,4 +250,301 @@ async fn a_tokens_role_grants_nothing(app: TestApp) {
         .await;
     assert_eq!(created.status, StatusCode::FORBIDDEN);
     assert_eq!(created.code(), "forbidden");
+}
+
+/// A login of `email` with `password`, from `client` as a trusted proxy names it.
+async fn login_from(
+    app: &TestApp,
+    host: &str,
+    client: &str,
+    email: &str,
+    password: &str,
+) -> crate::helpers::Answer {
+    let body = serde_json::to_vec(&json!({ "email": email, "password": password })).unwrap();
+    app.raw(
+        Method::POST,
+        host,
+        "/api/v1/auth/login",
+        &[
+            ("content-type", "application/json"),
+            ("x-forwarded-for", client),
+        ],
+        body,
+    )
+    .await
+}
+
+fn assert_throttled(answer: &crate::helpers::Answer) {
+    assert_eq!(
+        answer.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{:?}",
+        answer.body
+    );
+    assert_eq!(answer.code(), "rate_limited");
+    let wait: u64 = answer.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=300).contains(&wait), "Retry-After {wait}");
+}
+
+async fn failed_logins_are_throttled_per_account(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let globex = app.signup("globex").await;
+    app.add_user(&acme, "member@acme.example", "member").await;
+    for n in 0..5 {
+        let answer = login(&app, &acme.host, "Owner@acme.example", &format!("guess{n}")).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNAUTHORIZED,
+            "guess {n}: {:?}",
+            answer.body
+        );
+    }
+    // Past the limit even the right password is refused, and the answer says when to retry.
+    assert_throttled(&login(&app, &acme.host, "owner@acme.example", "password1").await);
+    // The token the owner already has still works; other accounts still log in.
+    let me = app.get(&acme.host, "/api/v1/me", &acme.token).await;
+    assert_eq!(me.status, StatusCode::OK);
+    let member = login(&app, &acme.host, "member@acme.example", "password1").await;
+    assert_eq!(member.status, StatusCode::OK, "{:?}", member.body);
+    let other = login(&app, &globex.host, "owner@globex.example", "password1").await;
+    assert_eq!(other.status, StatusCode::OK, "{:?}", other.body);
+}
+
+async fn a_successful_login_forgets_the_accounts_failures(app: TestApp) {
+    let acme = app.signup("acme").await;
+    for round in 0..2 {
+        for n in 0..4 {
+            let answer = login(&app, &acme.host, "owner@acme.example", &format!("g{n}")).await;
+            assert_eq!(
+                answer.status,
+                StatusCode::UNAUTHORIZED,
+                "round {round}, guess {n}"
+            );
+        }
+        let right = login(&app, &acme.host, "owner@acme.example", "password1").await;
+        assert_eq!(
+            right.status,
+            StatusCode::OK,
+            "round {round}: {:?}",
+            right.body
+        );
+    }
+}
+
+async fn failed_logins_are_throttled_per_client_behind_a_trusted_proxy(app: TestApp) {
+    let acme = app.signup("acme").await;
+    // The same database behind a proxy on loopback that the app trusts.
+    let proxied = app
+        .twin(|config| config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()])
+        .await;
+    for n in 0..20 {
+        let email = format!("nobody{n}@acme.example");
+        let answer = login_from(&proxied, &acme.host, "198.51.100.7", &email, "password1").await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNAUTHORIZED,
+            "attempt {n}: {:?}",
+            answer.body
+        );
+    }
+    // That client is refused for every account; another client is not. A client naming
+    // itself in X-Forwarded-For is not believed: only what the trusted proxy appended counts.
+    assert_throttled(
+        &login_from(
+            &proxied,
+            &acme.host,
+            "198.51.100.7",
+            "owner@acme.example",
+            "password1",
+        )
+        .await,
+    );
+    assert_throttled(
+        &login_from(
+            &proxied,
+            &acme.host,
+            "203.0.113.1, 198.51.100.7",
+            "owner@acme.example",
+            "password1",
+        )
+        .await,
+    );
+    let other = login_from(
+        &proxied,
+        &acme.host,
+        "203.0.113.1",
+        "owner@acme.example",
+        "password1",
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::OK, "{:?}", other.body);
+    // The app that trusts no proxy ignores the header: every attempt there is from loopback.
+    let direct = login_from(
+        &app,
+        &acme.host,
+        "198.51.100.7",
+        "owner@acme.example",
+        "password1",
+    )
+    .await;
+    assert_eq!(direct.status, StatusCode::OK, "{:?}", direct.body);
+}
+
+async fn logout_revokes_the_token_it_is_called_with(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let second = login(&app, &acme.host, "owner@acme.example", "password1").await;
+    let second = second.body["token"].as_str().unwrap().to_owned();
+    let project = app.project(&acme, "Rocket").await;
+    let out = app
+        .send(
+            Method::POST,
+            &acme.host,
+            "/api/v1/auth/logout",
+            Some(&acme.token),
+            None,
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{:?}", out.body);
+    for path in [
+        "/api/v1/me".to_owned(),
+        "/api/v1/projects".to_owned(),
+        format!("/api/v1/projects/{project}"),
+    ] {
+        let answer = app.get(&acme.host, &path, &acme.token).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNAUTHORIZED,
+            "{path}: {:?}",
+            answer.body
+        );
+        assert_eq!(answer.code(), "unauthorized");
+    }
+    let again = app
+        .send(
+            Method::POST,
+            &acme.host,
+            "/api/v1/auth/logout",
+            Some(&acme.token),
+            None,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+    // The user's other session goes on, and can log out in turn.
+    let me = app.get(&acme.host, "/api/v1/me", &second).await;
+    assert_eq!(me.status, StatusCode::OK, "{:?}", me.body);
+    let out = app
+        .send(
+            Method::POST,
+            &acme.host,
+            "/api/v1/auth/logout",
+            Some(&second),
+            None,
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&acme.host, "/api/v1/me", &second).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // Without a token there is nothing to log out of.
+    let anonymous = app
+        .send(Method::POST, &acme.host, "/api/v1/auth/logout", None, None)
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn a_logout_in_one_tenant_touches_no_other(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let globex = app.signup("globex").await;
+    // Acme's token on Globex's host is refused before anything is revoked.
+    let crossed = app
+        .send(
+            Method::POST,
+            &globex.host,
+            "/api/v1/auth/logout",
+            Some(&acme.token),
+            None,
+        )
+        .await;
+    assert_eq!(crossed.status, StatusCode::UNAUTHORIZED);
+    for who in [&acme, &globex] {
+        let me = app.get(&who.host, "/api/v1/me", &who.token).await;
+        assert_eq!(me.status, StatusCode::OK, "{:?}", me.body);
+    }
+    let out = app
+        .send(
+            Method::POST,
+            &acme.host,
+            "/api/v1/auth/logout",
+            Some(&acme.token),
+            None,
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let me = app.get(&globex.host, "/api/v1/me", &globex.token).await;
+    assert_eq!(me.status, StatusCode::OK, "{:?}", me.body);
+}
+
+/// Two processes on one Redis share the counts: failures spread over both are one budget.
+#[tokio::test]
+async fn processes_on_one_redis_share_the_failed_login_counts() {
+    let Some(redis) = taskflow_tenancy::testkit::redis_url() else {
+        return;
+    };
+    let prefix = crate::queue::prefix();
+    let (redis_b, prefix_b) = (redis.clone(), prefix.clone());
+    let a = TestApp::spawn_with(crate::helpers::Backend::Sqlite, move |config| {
+        config.redis_url = Some(redis);
+        config.redis_prefix = prefix;
+    })
+    .await
+    .expect("SQLite always runs");
+    let b = a
+        .twin(move |config| {
+            config.redis_url = Some(redis_b);
+            config.redis_prefix = prefix_b;
+        })
+        .await;
+    let acme = a.signup("acme").await;
+    for n in 0..5 {
+        let app = if n % 2 == 0 { &a } else { &b };
+        let answer = login(app, &acme.host, "owner@acme.example", "wrong").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "attempt {n}");
+    }
+    for app in [&a, &b] {
+        assert_throttled(&login(app, &acme.host, "owner@acme.example", "password1").await);
+    }
+}
+
+/// A process cut off from Redis goes on counting, in its own memory.
+#[tokio::test]
+async fn a_process_cut_off_from_redis_still_throttles_failed_logins() {
+    let Some(redis) = taskflow_tenancy::testkit::redis_url() else {
+        return;
+    };
+    let relay = crate::queue::Relay::to(&redis).await;
+    let via_relay = format!("redis://127.0.0.1:{}", relay.port);
+    let prefix = crate::queue::prefix();
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, move |config| {
+        config.redis_url = Some(via_relay);
+        config.redis_prefix = prefix;
+    })
+    .await
+    .expect("SQLite always runs");
+    let acme = app.signup("acme").await;
+    relay.cut().await;
+    for n in 0..5 {
+        let answer = login(&app, &acme.host, "owner@acme.example", "wrong").await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNAUTHORIZED,
+            "attempt {n}: {:?}",
+            answer.body
+        );
+    }
+    assert_throttled(&login(&app, &acme.host, "owner@acme.example", "password1").await);
 }

@@ -100,6 +100,9 @@ async fn serve_on(app_db: AnyTenantDb, config: &Config) -> SocketAddr {
         .expect("the configured Redis answers");
     state.broadcast =
         taskflow_app::tenant_broadcast(config, &state.tenants).expect("a valid Redis URL");
+    state.logins = taskflow_app::login_throttle(config)
+        .await
+        .expect("the configured Redis answers");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let draining = state.draining.clone();

@@ -10,6 +10,7 @@ mod auth;
 mod bodies;
 mod cli;
 mod comments;
+mod concurrency;
 mod frontend;
 mod idempotency;
 mod isolation;

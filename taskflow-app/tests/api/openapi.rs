@@ -16,6 +16,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("get", "/api/v1/admin/tenants"),
     ("patch", "/api/v1/admin/tenants/{id}"),
     ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/logout"),
     ("get", "/api/v1/me"),
     ("get", "/api/v1/users"),
     ("post", "/api/v1/users"),
@@ -102,6 +103,10 @@ async fn the_description_is_openapi_3_1_and_has_every_route_of_the_contract() {
 async fn every_described_route_is_served() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let acme = app.signup("described").await;
+    // Logging out revokes the token it is called with: that call gets a token of its own.
+    let (_, leaving) = app
+        .add_user(&acme, "leaving@described.example", "member")
+        .await;
     for (method, path, _) in operations(&description(&app).await) {
         // An id that is not one: a served route answers 400 for it, an unserved one 404.
         let has_id = path.contains('{');
@@ -110,6 +115,8 @@ async fn every_described_route_is_served() {
             ("localhost", ADMIN_TOKEN)
         } else if path == "/api/v1/tenants" || !path.starts_with("/api/") {
             ("localhost", "")
+        } else if path == "/api/v1/auth/logout" {
+            (acme.host.as_str(), leaving.as_str())
         } else {
             (acme.host.as_str(), acme.token.as_str())
         };
@@ -277,5 +284,55 @@ async fn real_answers_have_the_described_properties() {
         &schemas["ErrorDetail"],
         &missing.body["error"],
         "error",
+    );
+}
+
+/// Every `{name}` of a path is a declared path parameter of each of its operations.
+#[tokio::test]
+async fn every_path_parameter_is_declared() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let description = description(&app).await;
+    for (method, path, operation) in operations(&description) {
+        let declared: Vec<&str> = operation["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "path")
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        for name in path.split('{').skip(1).filter_map(|s| s.split('}').next()) {
+            assert!(
+                declared.contains(&name),
+                "{method} {path}: path parameter {name} is not declared ({declared:?})"
+            );
+        }
+    }
+}
+
+/// Where the frontend keeps the description its API types are generated from
+/// (`npm run api-types` in `frontend/`).
+const FRONTEND_COPY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../frontend/src/api/openapi.json"
+);
+
+/// The frontend's copy of the description is the one the server serves. With
+/// `TASKFLOW_WRITE_OPENAPI=1` the test writes it instead (then run `npm run api-types`).
+#[tokio::test]
+async fn the_frontend_types_are_generated_from_the_served_description() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let served = description(&app).await;
+    let pretty = serde_json::to_string_pretty(&served).unwrap() + "\n";
+    if std::env::var_os("TASKFLOW_WRITE_OPENAPI").is_some_and(|v| v == "1") {
+        std::fs::write(FRONTEND_COPY, &pretty).unwrap();
+        return;
+    }
+    let copy = std::fs::read_to_string(FRONTEND_COPY).unwrap_or_default();
+    let copied: Value = serde_json::from_str(&copy).unwrap_or(Value::Null);
+    assert!(
+        copied == served,
+        "frontend/src/api/openapi.json is not the served description: run \
+         `TASKFLOW_WRITE_OPENAPI=1 cargo test -p taskflow-app --test api openapi::the_frontend` \
+         and `npm --prefix frontend run api-types`"
     );
 }

@@ -47,18 +47,27 @@ async fn projects_are_created_read_changed_and_deleted(app: TestApp) {
     assert_eq!(cleared.body["description"], Value::Null);
     assert_eq!(cleared.body["name"], "Shuttle");
 
+    // Deleting a whole project is for owners and admins; a member's try changes nothing.
+    let refused = app.delete(&acme.host, &path, &member).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", refused.body);
+    assert_eq!(refused.code(), "forbidden");
+    assert_eq!(app.get(&acme.host, &path, &member).await.body, cleared.body);
+    let (_, admin) = app.add_user(&acme, "a@acme.example", "admin").await;
     assert_eq!(
-        app.delete(&acme.host, &path, &member).await.status,
+        app.delete(&acme.host, &path, &admin).await.status,
         StatusCode::NO_CONTENT
     );
     assert_eq!(
         app.get(&acme.host, &path, &member).await.status,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(
-        app.delete(&acme.host, &path, &member).await.status,
-        StatusCode::NOT_FOUND
-    );
+    // Once gone it is not found, for a member as for anyone: 404 comes before the role.
+    for who in [&member, &admin, &acme.token] {
+        assert_eq!(
+            app.delete(&acme.host, &path, who).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
 }
 
 async fn a_project_name_is_unique_per_tenant_only(app: TestApp) {

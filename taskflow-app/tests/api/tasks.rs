@@ -13,6 +13,7 @@ api_tests!(
     tasks_filter_by_status_and_assignee_and_come_in_pages,
     another_tenants_task_is_not_found,
     dates_and_cursors_out_of_every_backends_range_are_refused,
+    tasks_are_searched_by_words_and_filtered_by_priority_and_me,
 );
 
 async fn a_task_has_defaults_and_every_field(app: TestApp) {
@@ -339,4 +340,82 @@ async fn dates_and_cursors_out_of_every_backends_range_are_refused(app: TestApp)
             answer.body
         );
     }
+}
+
+async fn tasks_are_searched_by_words_and_filtered_by_priority_and_me(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let globex = app.signup("globex").await;
+    let (member_id, member) = app.add_user(&acme, "m@acme.example", "member").await;
+    let project = app.project(&acme, "Rocket").await;
+    let tasks = format!("/api/v1/projects/{project}/tasks");
+    let made = [
+        json!({ "title": "Fix the LAUNCH pad", "priority": "high", "assignee_id": member_id }),
+        json!({ "title": "Paint", "description": "before the launch", "priority": "low" }),
+        json!({ "title": "Launch party", "priority": "high", "assignee_id": acme.user_id }),
+        json!({ "title": "100% fuel", "description": "pad checks" }),
+        json!({ "title": "1000 bolts" }),
+    ];
+    let mut ids = Vec::new();
+    for body in made {
+        let answer = app.post(&acme.host, &tasks, &acme.token, body).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{:?}", answer.body);
+        ids.push(answer.body["id"].as_str().unwrap().to_owned());
+    }
+    // Globex has a project whose tasks would match every search: none of them ever shows.
+    let theirs = app.project(&globex, "Rocket").await;
+    app.task(&globex, &theirs, "launch pad 100% fuel").await;
+
+    let found = |query: &'static str, token: &'static str| {
+        let app = &app;
+        let tasks = &tasks;
+        let token = if token == "member" {
+            member.clone()
+        } else {
+            acme.token.clone()
+        };
+        let host = acme.host.clone();
+        async move {
+            let answer = app.get(&host, &format!("{tasks}?{query}"), &token).await;
+            assert_eq!(answer.status, StatusCode::OK, "{query}: {:?}", answer.body);
+            answer.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let pick = |n: &[usize]| n.iter().map(|&i| ids[i].clone()).collect::<Vec<_>>();
+    // Words in the title or the description, any case; every word must be there.
+    assert_eq!(found("q=launch", "owner").await, pick(&[0, 1, 2]));
+    assert_eq!(found("q=LAUNCH%20pad", "owner").await, pick(&[0]));
+    assert_eq!(found("q=pad", "owner").await, pick(&[0, 3]));
+    // Wildcards are plain characters: 100% is not 1000.
+    assert_eq!(found("q=100%25", "owner").await, pick(&[3]));
+    assert_eq!(found("q=_", "owner").await, pick(&[]));
+    assert_eq!(found("q=%20%20", "owner").await, pick(&[0, 1, 2, 3, 4]));
+    // Filters combine with the search and with each other.
+    assert_eq!(found("priority=high", "owner").await, pick(&[0, 2]));
+    assert_eq!(found("q=launch&priority=low", "owner").await, pick(&[1]));
+    assert_eq!(found("assignee_id=me", "owner").await, pick(&[2]));
+    assert_eq!(found("assignee_id=me", "member").await, pick(&[0]));
+    assert_eq!(
+        found("assignee_id=me&priority=high&q=pad", "member").await,
+        pick(&[0])
+    );
+    for query in [
+        "priority=urgent".to_owned(),
+        format!("q={}", "x".repeat(201)),
+    ] {
+        let answer = app
+            .get(&acme.host, &format!("{tasks}?{query}"), &acme.token)
+            .await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{:?}", answer.body);
+        assert_eq!(answer.code(), "bad_request");
+    }
+    // Globex searching Acme's project finds no project at all.
+    let crossed = app
+        .get(&globex.host, &format!("{tasks}?q=launch"), &globex.token)
+        .await;
+    assert_eq!(crossed.status, StatusCode::NOT_FOUND);
 }

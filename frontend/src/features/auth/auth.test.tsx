@@ -1,3 +1,4 @@
+import { api } from '../../api/client';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router';
@@ -55,7 +56,7 @@ describe('logging in', () => {
     await waitFor(() => expect(getToken()).toBeNull());
   });
 
-  it('logging out forgets the token', async () => {
+  it('logging out forgets the token and revokes it on the server', async () => {
     const t = await signupTenant();
     enterTenant(t);
     renderTenantApp(t);
@@ -64,5 +65,13 @@ describe('logging in', () => {
     await user.click(await screen.findByRole('button', { name: 'Log out' }));
     expect(await screen.findByRole('heading', { name: 'Log in' })).toBeInTheDocument();
     expect(getToken()).toBeNull();
+    // The old token is refused from now on, by the real server.
+    await waitFor(async () => {
+      const status = await api
+        .get('/api/v1/me', { headers: { Authorization: `Bearer ${t.token}` } })
+        .then((r) => r.status)
+        .catch((e: { status?: number }) => e.status);
+      expect(status).toBe(401);
+    });
   });
 });

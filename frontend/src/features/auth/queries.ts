@@ -31,12 +31,21 @@ export function useLogin() {
   });
 }
 
-/** Forgets the token and everything read with it. */
+/**
+ * Revokes the token on the server (`POST /api/v1/auth/logout`), then forgets it and everything
+ * read with it. The page forgets the token whatever the server answers.
+ */
 export function useLogout() {
   const queryClient = useQueryClient();
-  return () => {
+  return async () => {
+    const token = getToken();
     clearToken();
     queryClient.clear();
+    if (token) {
+      await api
+        .post('/api/v1/auth/logout', null, { headers: { Authorization: `Bearer ${token}` } })
+        .catch(() => undefined);
+    }
   };
 }
 

@@ -123,7 +123,7 @@ function Comments({ taskId, usersById }: { taskId: string; usersById: Map<string
           {comments.data.map((c) => (
             <ListGroup.Item as="li" key={c.id}>
               <div className="d-flex justify-content-between small text-secondary">
-                <span className="fw-semibold">{usersById.get(c.author_id)?.name ?? 'Former member'}</span>
+                <span className="fw-semibold">{(c.author_id && usersById.get(c.author_id)?.name) || 'Former member'}</span>
                 <time dateTime={c.created_at}>{new Date(c.created_at).toLocaleString()}</time>
               </div>
               <p className="mb-0 text-break" style={{ whiteSpace: 'pre-wrap' }}>
