@@ -1,9 +1,19 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Col, Form, Modal, Row } from 'react-bootstrap';
+import { Alert, Button, Col, Form, Modal, Row } from 'react-bootstrap';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError } from '../../api/error';
 import type { Task, TaskPriority, TaskStatus, User } from '../../api/types';
-import { fieldError, MutationError } from '../../components/QueryState';
+import { ErrorState, fieldError, Loading, MutationError } from '../../components/QueryState';
 import { PRIORITIES, PRIORITY_LABEL, STATUSES, STATUS_LABEL } from './labels';
-import { useCreateTask, useUpdateTask, type TaskInput } from './queries';
+import {
+  changedFields,
+  fetchTaskVersion,
+  taskKeys,
+  useCreateTask,
+  useUpdateTask,
+  type TaskInput,
+  type TaskVersion,
+} from './queries';
 
 interface TaskModalProps {
   projectId: string;
@@ -15,9 +25,73 @@ interface TaskModalProps {
   onClose: () => void;
 }
 
-export function TaskModal({ projectId, task, initialStatus = 'todo', users, onClose }: TaskModalProps) {
+/**
+ * The form of a new task, or of a change to one. An edit starts from the task as the server has
+ * it now (with its `ETag`), sends only the fields the user changed, with `If-Match`; if someone
+ * else changed the task meanwhile, the form says what they changed and lets the user put their
+ * own changes on top, or keep the other person's.
+ */
+export function TaskModal(props: TaskModalProps) {
+  if (!props.task) return <TaskForm {...props} />;
+  return <EditTask {...props} task={props.task} />;
+}
+
+function EditTask(props: TaskModalProps & { task: Task }) {
+  const version = useQuery({
+    queryKey: [...taskKeys.detail(props.task.id), 'version'],
+    queryFn: () => fetchTaskVersion(props.task.id),
+    staleTime: Infinity,
+    gcTime: 0,
+    refetchOnWindowFocus: false,
+  });
+  if (version.isSuccess) return <TaskForm {...props} base={version.data} />;
+  return (
+    <Modal show onHide={props.onClose} centered aria-labelledby="task-form-title">
+      <Modal.Header closeButton>
+        <Modal.Title id="task-form-title">Edit task</Modal.Title>
+      </Modal.Header>
+      <Modal.Body>
+        {version.isError ? (
+          <ErrorState error={version.error} onRetry={() => version.refetch()} />
+        ) : (
+          <Loading label="Loading the task…" />
+        )}
+      </Modal.Body>
+    </Modal>
+  );
+}
+
+/** Someone else's change, found when a save answered 412. */
+interface Conflict {
+  /** The task as the user's form started from it. */
+  before: Task;
+  /** The task now, with the version to make the user's changes against. */
+  now: TaskVersion;
+  /** What the user changed. */
+  mine: Partial<TaskInput>;
+}
+
+const FIELD_LABEL: Record<keyof TaskInput, string> = {
+  title: 'Title',
+  description: 'Description',
+  status: 'Status',
+  priority: 'Priority',
+  assignee_id: 'Assignee',
+  due_date: 'Due date',
+};
+
+function TaskForm({
+  projectId,
+  task: listed,
+  base,
+  initialStatus = 'todo',
+  users,
+  onClose,
+}: TaskModalProps & { base?: TaskVersion }) {
+  const queryClient = useQueryClient();
   const create = useCreateTask(projectId);
   const update = useUpdateTask();
+  const task = base?.task ?? listed;
   const mutation = task ? update : create;
   const [title, setTitle] = useState(task?.title ?? '');
   const [description, setDescription] = useState(task?.description ?? '');
@@ -25,6 +99,30 @@ export function TaskModal({ projectId, task, initialStatus = 'todo', users, onCl
   const [priority, setPriority] = useState<TaskPriority>(task?.priority ?? 'medium');
   const [assignee, setAssignee] = useState(task?.assignee_id ?? '');
   const [dueDate, setDueDate] = useState(task?.due_date ?? '');
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+
+  const describe = (field: keyof TaskInput, value: unknown): string => {
+    if (value === null || value === '') return 'none';
+    if (field === 'status') return STATUS_LABEL[value as TaskStatus];
+    if (field === 'priority') return PRIORITY_LABEL[value as TaskPriority];
+    if (field === 'assignee_id') return users.find((u) => u.id === value)?.name ?? 'a former member';
+    return String(value);
+  };
+
+  const save = (id: string, changes: Partial<TaskInput>, version: TaskVersion) => {
+    update.mutate(
+      { id, changes, etag: version.etag },
+      {
+        onSuccess: onClose,
+        onError: async (error) => {
+          if (error instanceof ApiError && error.status === 412) {
+            const now = await fetchTaskVersion(id);
+            setConflict({ before: version.task, now, mine: changes });
+          }
+        },
+      },
+    );
+  };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -36,9 +134,26 @@ export function TaskModal({ projectId, task, initialStatus = 'todo', users, onCl
       assignee_id: assignee || null,
       due_date: dueDate || null,
     };
-    if (task) update.mutate({ id: task.id, ...input }, { onSuccess: onClose });
-    else create.mutate(input, { onSuccess: onClose });
+    if (!base) {
+      create.mutate(input, { onSuccess: onClose });
+      return;
+    }
+    const changes = changedFields(base.task, input);
+    if (Object.keys(changes).length === 0) {
+      onClose();
+      return;
+    }
+    save(base.task.id, changes, base);
   };
+
+  const keepTheirs = (now: Task) => {
+    queryClient.setQueryData(taskKeys.detail(now.id), now);
+    return queryClient.invalidateQueries({ queryKey: taskKeys.list(now.project_id) }).then(onClose);
+  };
+
+  const theirs = conflict
+    ? (Object.keys(FIELD_LABEL) as (keyof TaskInput)[]).filter((f) => conflict.now.task[f] !== conflict.before[f])
+    : [];
   const err = (field: string) => fieldError(mutation.error, field);
 
   return (
@@ -48,7 +163,47 @@ export function TaskModal({ projectId, task, initialStatus = 'todo', users, onCl
           <Modal.Title id="task-form-title">{task ? 'Edit task' : 'New task'}</Modal.Title>
         </Modal.Header>
         <Modal.Body>
-          <MutationError error={mutation.error} />
+          {conflict ? (
+            <Alert variant="warning" role="alert" aria-labelledby="conflict-title">
+              <Alert.Heading as="h2" className="h6" id="conflict-title">
+                Someone else changed this task while you were editing
+              </Alert.Heading>
+              {theirs.length > 0 ? (
+                <ul className="mb-2" aria-label="Their changes">
+                  {theirs.map((f) => (
+                    <li key={f}>
+                      {FIELD_LABEL[f]}: {describe(f, conflict.before[f])} → <strong>{describe(f, conflict.now.task[f])}</strong>
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                <p className="mb-2">Nothing you can see here changed.</p>
+              )}
+              <p className="mb-2">
+                Your changes ({(Object.keys(conflict.mine) as (keyof TaskInput)[]).map((f) => FIELD_LABEL[f]).join(', ')}) are not
+                saved yet.
+              </p>
+              <div className="d-flex flex-wrap gap-2">
+                <Button
+                  size="sm"
+                  variant="warning"
+                  disabled={update.isPending}
+                  onClick={() => {
+                    const { now, mine } = conflict;
+                    setConflict(null);
+                    save(now.task.id, mine, now);
+                  }}
+                >
+                  Save my changes on top
+                </Button>
+                <Button size="sm" variant="outline-secondary" onClick={() => void keepTheirs(conflict.now.task)}>
+                  Keep theirs, discard mine
+                </Button>
+              </div>
+            </Alert>
+          ) : (
+            <MutationError error={mutation.error} />
+          )}
           <Form.Group className="mb-3" controlId="task-title">
             <Form.Label>Title</Form.Label>
             <Form.Control
@@ -118,7 +273,7 @@ export function TaskModal({ projectId, task, initialStatus = 'todo', users, onCl
           <Button variant="outline-secondary" onClick={onClose}>
             Cancel
           </Button>
-          <Button type="submit" disabled={mutation.isPending || title.trim() === ''}>
+          <Button type="submit" disabled={mutation.isPending || conflict !== null || title.trim() === ''}>
             {task ? 'Save task' : 'Create task'}
           </Button>
         </Modal.Footer>

@@ -43,11 +43,45 @@ export function useCreateTask(projectId: string) {
   });
 }
 
+/** A task as the server has it now, with the `ETag` a change made against it sends back. */
+export interface TaskVersion {
+  task: Task;
+  etag: string | null;
+}
+
+/** Reads a task and its version, fresh: the base of an edit. */
+export async function fetchTaskVersion(id: string): Promise<TaskVersion> {
+  const response = await api.get<Task>(`/api/v1/tasks/${encodeURIComponent(id)}`);
+  const etag = response.headers['etag'];
+  return { task: response.data, etag: typeof etag === 'string' ? etag : null };
+}
+
+/** The fields of `input` that differ from `base`: what an edit changes, and all it sends. */
+export function changedFields(base: Task, input: TaskInput): Partial<TaskInput> {
+  const changes: Partial<TaskInput> = {};
+  for (const key of Object.keys(input) as (keyof TaskInput)[]) {
+    if (input[key] !== base[key]) Object.assign(changes, { [key]: input[key] });
+  }
+  return changes;
+}
+
+export interface UpdateTask {
+  id: string;
+  /** Only the fields the user changed. */
+  changes: Partial<TaskInput>;
+  /** The version the changes were made against: a later change by someone else is a 412. */
+  etag: string | null;
+}
+
 export function useUpdateTask() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async ({ id, ...input }: Partial<TaskInput> & { id: string }) =>
-      (await api.patch<Task>(`/api/v1/tasks/${id}`, input)).data,
+    mutationFn: async ({ id, changes, etag }: UpdateTask) =>
+      (
+        await api.patch<Task>(`/api/v1/tasks/${id}`, changes, {
+          headers: etag ? { 'If-Match': etag } : {},
+        })
+      ).data,
     onSuccess: (task) => {
       queryClient.setQueryData(taskKeys.detail(task.id), task);
       queryClient.setQueryData<Task[]>(taskKeys.list(task.project_id), (list) => replaceTask(list, task));
