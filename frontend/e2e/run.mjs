@@ -197,6 +197,31 @@ try {
     await page.getByRole('article', { name: 'Set up hosting' }).getByText('High').waitFor();
   });
 
+  await step("an edit made against an old version shows the other person's change, then goes on top", async () => {
+    await page.getByRole('button', { name: 'Edit “Set up hosting”' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit task' });
+    await dialog.getByLabel('Title').waitFor();
+    // Someone else renames the task while the form is open (the API, with a session's token).
+    const renamed = await page.evaluate(async () => {
+      const headers = { Authorization: `Bearer ${localStorage.getItem('taskflow.token')}`, 'Content-Type': 'application/json' };
+      const project = location.pathname.split('/')[2];
+      const found = await (await fetch(`/api/v1/projects/${project}/tasks?q=hosting`, { headers })).json();
+      const id = found.items[0].id;
+      const answer = await fetch(`/api/v1/tasks/${id}`, { method: 'PATCH', headers, body: JSON.stringify({ title: 'Set up hosting and DNS' }) });
+      return answer.status;
+    });
+    assert(renamed === 200, `the other change is saved (${renamed})`);
+    await dialog.getByLabel('Priority').selectOption({ label: 'Low' });
+    await dialog.getByRole('button', { name: 'Save task' }).click();
+    const conflict = dialog.getByRole('alert', { name: 'Someone else changed this task while you were editing' });
+    await conflict.getByText('Title: Set up hosting → Set up hosting and DNS').waitFor();
+    await shot(page, '05b-edit-conflict.png', false);
+    await conflict.getByRole('button', { name: 'Save my changes on top' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const card = page.getByRole('article', { name: 'Set up hosting and DNS' });
+    await card.getByText('Low').waitFor();
+  });
+
   await step('move a task by drag and drop, another with the "move to" control', async () => {
     await page.getByRole('article', { name: 'Write copy' }).dragTo(column(page, 'In progress'));
     await column(page, 'In progress').getByText('Write copy').waitFor();

@@ -155,12 +155,13 @@ pub async fn worker(config: &Config) -> Result<(), Error> {
     } else {
         "polling"
     };
+    // The recorder first: a job the workers finish before it is installed would count nowhere.
+    telemetry::spawn_upkeep(telemetry::metrics());
     let workers = reports::start(&db, 2, poll, wakeups);
     tracing::info!(
         "running background jobs on the {} database ({queue})",
         db::backend_name(&db)
     );
-    telemetry::spawn_upkeep(telemetry::metrics());
     let metrics = match config.metrics_bind {
         Some(bind) => {
             let listener = tokio::net::TcpListener::bind(bind).await?;

@@ -4,6 +4,7 @@
 //! The job runs with the scope the runner verifies when it claims the job, not the one of the
 //! request that asked for it: a tenant suspended in between gets no report.
 
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use taskflow_tenancy::jobs::{JobContext, JobHandler, JobResult, JobRunner, JobWorkers};
@@ -12,7 +13,7 @@ use uuid::Uuid;
 
 use taskflow_tenancy::AnyTenantDb;
 
-use crate::model::Task;
+use crate::model::{Task, User};
 
 /// The job kind of a report.
 pub const KIND: &str = "project_report";
@@ -21,13 +22,14 @@ pub const KIND: &str = "project_report";
 const BATCH: u64 = 200;
 
 /// The CSV columns, in order.
-const HEADER: [&str; 9] = [
+const HEADER: [&str; 10] = [
     "id",
     "title",
     "description",
     "status",
     "priority",
     "assignee_id",
+    "assignee",
     "due_date",
     "created_at",
     "updated_at",
@@ -43,26 +45,52 @@ pub fn payload(project_id: Uuid) -> serde_json::Value {
     serde_json::json!({ "project_id": project_id })
 }
 
-/// The CSV of `tasks`, header first, quoted where a field needs it.
+/// A cell that a spreadsheet would not run as a formula: text starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return gets a leading `'` (OWASP's advice on CSV injection), so that
+/// a task titled `=HYPERLINK(...)` opens as the text it is.
 ///
 /// ```
-/// let csv = taskflow_app::reports::to_csv(&[]).unwrap();
+/// use taskflow_app::reports::inert;
+///
+/// assert_eq!(inert("=HYPERLINK(\"http://evil.example\")"), "'=HYPERLINK(\"http://evil.example\")");
+/// assert_eq!(inert("-1"), "'-1");
+/// assert_eq!(inert("Plan the launch"), "Plan the launch");
+/// ```
+pub fn inert(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The CSV of `tasks`, header first, quoted where a field needs it, with each assignee's name
+/// from `names` (a former member's is empty) and every text cell [`inert`].
+///
+/// ```
+/// let csv = taskflow_app::reports::to_csv(&[], &Default::default()).unwrap();
 /// assert!(csv.starts_with("id,title,description,status"));
 /// assert_eq!(csv.lines().count(), 1);
 /// ```
-pub fn to_csv(tasks: &[Task]) -> Result<String, csv::Error> {
+pub fn to_csv(tasks: &[Task], names: &HashMap<Uuid, String>) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(HEADER)?;
     for task in tasks {
+        let assignee = task
+            .assignee_id
+            .and_then(|id| names.get(&id))
+            .map(|name| inert(name))
+            .unwrap_or_default();
         writer.write_record([
             task.id.to_string(),
-            task.title.clone(),
-            task.description.clone().unwrap_or_default(),
+            inert(&task.title),
+            inert(task.description.as_deref().unwrap_or_default()),
             task.status.clone(),
             task.priority.clone(),
             task.assignee_id
                 .map(|id| id.to_string())
                 .unwrap_or_default(),
+            assignee,
             task.due_date.map(|d| d.to_string()).unwrap_or_default(),
             task.created_at.to_rfc3339(),
             task.updated_at.to_rfc3339(),
@@ -161,7 +189,21 @@ macro_rules! report_job {
                                 break;
                             }
                         }
-                        Ok(Some(to_csv(&tasks)?))
+                        // The assignees' names, read once for the whole report.
+                        let assignees: BTreeSet<Uuid> =
+                            tasks.iter().filter_map(|t| t.assignee_id).collect();
+                        let assignees: Vec<Uuid> = assignees.into_iter().collect();
+                        let mut names = HashMap::new();
+                        for chunk in assignees.chunks(BATCH as usize) {
+                            let mut tx = ctx.begin_read().await?;
+                            let users = User::scoped(&mut tx)
+                                .filter(User::ID.is_in(chunk.iter().copied()))
+                                .fetch_all()
+                                .await?;
+                            tx.commit().await?;
+                            names.extend(users.into_iter().map(|u| (u.id, u.name)));
+                        }
+                        Ok(Some(to_csv(&tasks, &names)?))
                     }
                     .await;
                     crate::telemetry::record_job(KIND, result.is_ok(), started.elapsed());

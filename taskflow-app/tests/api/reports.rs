@@ -16,6 +16,7 @@ api_tests!(
     another_tenant_can_neither_read_nor_start_a_report,
     deleting_the_project_removes_its_reports,
     unknown_and_malformed_report_ids,
+    a_report_opens_formulas_as_text_and_names_assignees,
 );
 
 /// Polls the report until its job is over; panics after 20 s.
@@ -126,6 +127,7 @@ async fn a_report_is_computed_in_the_background_and_downloads_as_csv(app: TestAp
             "status",
             "priority",
             "assignee_id",
+            "assignee",
             "due_date",
             "created_at",
             "updated_at"
@@ -148,9 +150,10 @@ async fn a_report_is_computed_in_the_background_and_downloads_as_csv(app: TestAp
     assert_eq!(tricky_row[3], "in_progress");
     assert_eq!(tricky_row[4], "high");
     assert_eq!(tricky_row[5], acme.user_id);
-    assert_eq!(tricky_row[6], "2027-01-31");
+    assert_eq!(tricky_row[6], "Owner", "the assignee by name");
+    assert_eq!(tricky_row[7], "2027-01-31");
     assert!(
-        chrono::DateTime::parse_from_rfc3339(&tricky_row[7]).is_ok(),
+        chrono::DateTime::parse_from_rfc3339(&tricky_row[8]).is_ok(),
         "{tricky_row:?}"
     );
 }
@@ -435,4 +438,63 @@ async fn a_project_lists_its_reports_page_by_page(app: TestApp) {
         )
         .await;
     assert_eq!(own.body["items"].as_array().unwrap().len(), 1);
+}
+
+async fn a_report_opens_formulas_as_text_and_names_assignees(app: TestApp) {
+    app.start_workers();
+    let acme = app.signup("acme").await;
+    let user = app
+        .post(
+            &acme.host,
+            "/api/v1/users",
+            &acme.token,
+            json!({ "email": "e@acme.example", "name": "@SUM(A1:A9)", "password": "password1", "role": "member" }),
+        )
+        .await;
+    assert_eq!(user.status, StatusCode::CREATED, "{:?}", user.body);
+    let project = app.project(&acme, "Launch").await;
+    let evil = r#"=HYPERLINK("http://evil.example","click")"#;
+    for (title, description, assignee) in [
+        (evil, "+1+1", user.body["id"].clone()),
+        ("-2", "\tcmd", Value::Null),
+        ("Plain", "a = b", json!(acme.user_id)),
+    ] {
+        let made = app
+            .post(
+                &acme.host,
+                &format!("/api/v1/projects/{project}/tasks"),
+                &acme.token,
+                json!({ "title": title, "description": description, "assignee_id": assignee }),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
+    }
+    let id = app.start_report(&acme, &project).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        wait_until_finished(&app, &acme, &id).await["status"],
+        "done"
+    );
+    let (_, _, body) = app
+        .get_text(
+            &acme.host,
+            &format!("/api/v1/reports/{id}/download"),
+            &acme.token,
+        )
+        .await;
+    let rows = parse_csv(&body);
+    let cells: Vec<(&str, &str, &str)> = rows[1..]
+        .iter()
+        .map(|r| (r[1].as_str(), r[2].as_str(), r[6].as_str()))
+        .collect();
+    let quoted_evil = format!("'{evil}");
+    for expected in [
+        (quoted_evil.as_str(), "'+1+1", "'@SUM(A1:A9)"),
+        ("'-2", "'\tcmd", ""),
+        ("Plain", "a = b", "Owner"),
+    ] {
+        assert!(cells.contains(&expected), "{expected:?} not in {cells:?}");
+    }
 }

@@ -52,3 +52,8 @@ export function useLogout() {
 export function canManageUsers(user: User | undefined): boolean {
   return user?.role === 'owner' || user?.role === 'admin';
 }
+
+/** Whether `user` may delete a whole project: owners and admins. */
+export function canDeleteProjects(user: User | undefined): boolean {
+  return user?.role === 'owner' || user?.role === 'admin';
+}

@@ -2,7 +2,9 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { api } from '../../api/client';
-import type { Page, Project } from '../../api/types';
+import { setToken } from '../../api/token';
+import type { Me, Page, Project } from '../../api/types';
+import { meKey } from '../auth/queries';
 import { renderAt } from '../../test/render';
 import { createProject, enterTenant, signupTenant } from '../../test/tenant';
 import { ProjectsPage } from './ProjectsPage';
@@ -31,12 +33,27 @@ describe('ProjectsPage', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Save' }));
     expect(await screen.findByRole('link', { name: 'Phone app' })).toBeInTheDocument();
 
-    await user.click(screen.getByRole('button', { name: 'Delete Phone app' }));
+    await user.click(await screen.findByRole('button', { name: 'Delete Phone app' }));
     dialog = await screen.findByRole('dialog', { name: 'Delete project' });
     await user.click(within(dialog).getByRole('button', { name: 'Delete project' }));
     expect(await screen.findByText('No projects yet')).toBeInTheDocument();
     const { data } = await api.get<Page<Project>>('/api/v1/projects');
     expect(data.items).toEqual([]);
+  });
+
+  it('offers a member no way to delete a project', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    await createProject('Kept');
+    await api.post('/api/v1/users', { email: 'm@member.test', name: 'Mia Member', password: 'member-password', role: 'member' });
+    const { data } = await api.post<{ token: string }>('/api/v1/auth/login', { email: 'm@member.test', password: 'member-password' });
+    setToken(data.token);
+    const { queryClient } = renderAt('/', <ProjectsPage />);
+
+    await screen.findByRole('button', { name: 'Rename Kept' });
+    // Once the page knows who is looking (a member), there is still no delete button.
+    await waitFor(() => expect(queryClient.getQueryData<Me>(meKey)?.user.role).toBe('member'));
+    expect(screen.queryByRole('button', { name: 'Delete Kept' })).toBeNull();
   });
 
   it("shows the API's message when a name is taken", async () => {

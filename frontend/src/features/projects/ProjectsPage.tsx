@@ -5,12 +5,16 @@ import type { Project } from '../../api/types';
 import { EmptyState, ErrorState, Loading } from '../../components/QueryState';
 import { DeleteProjectModal } from './DeleteProjectModal';
 import { ProjectFormModal } from './ProjectFormModal';
+import { canDeleteProjects, useMe } from '../auth/queries';
 import { useProjects } from './queries';
 
 type Dialog = { kind: 'create' } | { kind: 'rename'; project: Project } | { kind: 'delete'; project: Project } | null;
 
 export function ProjectsPage() {
   const projects = useProjects();
+  const me = useMe();
+  // Deleting a whole project is for owners and admins (the API refuses a member with 403).
+  const mayDelete = canDeleteProjects(me.data?.user);
   const [dialog, setDialog] = useState<Dialog>(null);
   const close = () => setDialog(null);
 
@@ -51,9 +55,11 @@ export function ProjectsPage() {
                     <Button variant="outline-secondary" onClick={() => setDialog({ kind: 'rename', project })} aria-label={`Rename ${project.name}`}>
                       Rename
                     </Button>
-                    <Button variant="outline-danger" onClick={() => setDialog({ kind: 'delete', project })} aria-label={`Delete ${project.name}`}>
-                      Delete
-                    </Button>
+                    {mayDelete && (
+                      <Button variant="outline-danger" onClick={() => setDialog({ kind: 'delete', project })} aria-label={`Delete ${project.name}`}>
+                        Delete
+                      </Button>
+                    )}
                   </ButtonGroup>
                 </Card.Footer>
               </Card>
