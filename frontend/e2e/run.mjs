@@ -225,8 +225,21 @@ try {
   await step('move a task by drag and drop, another with the "move to" control', async () => {
     await page.getByRole('article', { name: 'Write copy' }).dragTo(column(page, 'In progress'));
     await column(page, 'In progress').getByText('Write copy').waitFor();
-    await page.getByLabel('Move “Design mockups” to').selectOption({ label: 'Move to Done' });
+    // By keyboard: the arrows choose in the menu without moving; Enter moves, and the focus
+    // follows the card into its new column.
+    await page.getByRole('button', { name: 'Move “Design mockups” to' }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    assert((await column(page, 'To do').getByText('Design mockups').count()) === 1, 'arrows alone move nothing');
+    await page.keyboard.press('Enter');
     await column(page, 'Done').getByText('Design mockups').waitFor();
+    await column(page, 'Done').getByRole('button', { name: 'Move “Design mockups” to' }).waitFor();
+    const focused = await page.evaluate(() => [
+      document.activeElement?.getAttribute('aria-label'),
+      document.activeElement?.closest('section')?.getAttribute('data-status'),
+    ]);
+    assert(focused[0] === 'Move “Design mockups” to' && focused[1] === 'done', `the focus follows the card (${focused})`);
     await page.reload();
     await column(page, 'In progress').getByText('Write copy').waitFor();
     await column(page, 'Done').getByText('Design mockups').waitFor();

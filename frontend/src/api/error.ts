@@ -78,8 +78,49 @@ export async function toApiError(error: unknown): Promise<ApiError> {
   return new ApiError(0, 'client_error', String(error));
 }
 
+/**
+ * What each error code means to a person. The server's own message is kept only where it says
+ * something specific that these cannot (which value is taken); every other code reads the same
+ * wherever it happens.
+ */
+const FRIENDLY: Record<string, string> = {
+  bad_request: 'That link or request is not valid. Check the address, or go back and try again.',
+  unauthorized: 'Your session has ended. Please log in again.',
+  forbidden: 'Your role does not allow this. Ask an owner or an admin of your organization.',
+  tenant_suspended: 'This organization is suspended. Contact your administrator.',
+  tenant_not_found: 'There is no organization at this address.',
+  not_found: 'This does not exist, or no longer does.',
+  method_not_allowed: 'That cannot be done here.',
+  request_timeout: 'Sending took too long. Check your connection and try again.',
+  precondition_failed: 'Someone else changed this meanwhile. Reload to see their change, then try again.',
+  payload_too_large: 'That is too large to send (the limit is 1 MiB).',
+  validation_failed: 'Some fields need fixing: see the messages below them.',
+  rate_limited: 'Too many attempts in a short time. Wait a few minutes, then try again.',
+  unavailable: 'TaskFlow is briefly unavailable. Try again in a moment.',
+  internal_error: 'Something went wrong on our side. Try again later.',
+};
+
+/** `the name is taken` → `The name is taken.` */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) return trimmed;
+  const capital = trimmed[0].toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
 /** A sentence for the user, whatever was thrown. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
+  if (error instanceof ApiError) {
+    // A conflict names what is taken: the server's words are the useful ones.
+    if (error.code === 'conflict') return sentence(error.message);
+    return FRIENDLY[error.code] ?? sentence(error.message);
+  }
+  if (error instanceof Error) return sentence(error.message);
   return 'Something went wrong.';
+}
+
+/** Whether trying the same request again could succeed (not for a bad link or a missing thing). */
+export function isRetryable(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return true;
+  return error.status === 0 || error.status >= 500 || error.status === 408 || error.status === 429;
 }

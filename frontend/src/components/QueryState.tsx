@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Alert, Button, Spinner } from 'react-bootstrap';
 import { Link } from 'react-router';
-import { ApiError, errorMessage } from '../api/error';
+import { ApiError, errorMessage, isRetryable } from '../api/error';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -32,7 +32,7 @@ export function ErrorState({ error, onRetry, notFound }: ErrorStateProps) {
   return (
     <Alert variant="danger" className="my-3" role="alert">
       <p className="mb-2">{errorMessage(error)}</p>
-      {onRetry && (
+      {onRetry && isRetryable(error) && (
         <Button variant="outline-danger" size="sm" onClick={onRetry}>
           Try again
         </Button>

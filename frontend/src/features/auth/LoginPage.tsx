@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, Card, Col, Container, Form, Row } from 'react-bootstrap';
 import { useLocation, useNavigate } from 'react-router';
-import { ApiError } from '../../api/error';
+import { ApiError, errorMessage } from '../../api/error';
 import { baseUrl } from '../../app/host';
 import { useLogin } from './queries';
 
@@ -13,8 +13,10 @@ interface LoginPageProps {
 function loginError(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 401) return 'Wrong email or password.';
-    if (error.code === 'tenant_not_found') return 'There is no organization at this address.';
-    return error.message;
+    if (error.code === 'rate_limited') {
+      return 'Too many failed attempts for this account. Wait a few minutes, then try again.';
+    }
+    return errorMessage(error);
   }
   return 'Could not log in.';
 }

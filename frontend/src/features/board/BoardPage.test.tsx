@@ -36,8 +36,13 @@ describe('BoardPage', () => {
 
     const user = userEvent.setup({ delay: null });
     await within(await column('To do')).findByText('Review');
-    await user.selectOptions(screen.getByLabelText('Move “Review” to'), 'Move to Done');
+    await user.click(screen.getByRole('button', { name: 'Move “Review” to' }));
+    await user.click(await screen.findByRole('button', { name: 'Move to Done' }));
     await within(await column('Done')).findByText('Review');
+    // The focus follows the card into its new column.
+    await waitFor(async () =>
+      expect(within(await column('Done')).getByRole('button', { name: 'Move “Review” to' })).toHaveFocus(),
+    );
     await waitFor(async () => expect((await api.get<Task>(`/api/v1/tasks/${task.id}`)).data.status).toBe('done'));
   });
 

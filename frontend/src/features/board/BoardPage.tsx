@@ -23,8 +23,12 @@ export function BoardPage() {
   const [dialog, setDialog] = useState<Dialog>(null);
 
   const usersById = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u])), [users.data]);
+  // The card last moved keeps the focus in its new column (keyboard users go on from there).
+  const [movedId, setMovedId] = useState<string | null>(null);
   const onMove = (task: Task, status: TaskStatus) => {
-    if (task.status !== status) move.mutate({ id: task.id, status });
+    if (task.status === status) return;
+    setMovedId(task.id);
+    move.mutate({ id: task.id, status });
   };
 
   if (project.isError) {
@@ -70,6 +74,7 @@ export function BoardPage() {
                   tasks={tasks.data.filter((t) => t.status === status)}
                   usersById={usersById}
                   onMove={onMove}
+                  movedId={movedId}
                   onDropTask={(id) => {
                     const task = tasks.data.find((t) => t.id === id);
                     if (task) onMove(task, status);
@@ -100,12 +105,13 @@ interface ColumnProps {
   tasks: Task[];
   usersById: Map<string, User>;
   onMove: (task: Task, status: TaskStatus) => void;
+  movedId: string | null;
   onDropTask: (id: string) => void;
   onAdd: () => void;
   onEdit: (task: Task) => void;
 }
 
-function Column({ status, tasks, usersById, onMove, onDropTask, onAdd, onEdit }: ColumnProps) {
+function Column({ status, tasks, usersById, onMove, movedId, onDropTask, onAdd, onEdit }: ColumnProps) {
   const [over, setOver] = useState(false);
   const headingId = `column-${status}`;
   const onDragOver = (event: DragEvent) => {
@@ -149,6 +155,7 @@ function Column({ status, tasks, usersById, onMove, onDropTask, onAdd, onEdit }:
             assignee={task.assignee_id ? usersById.get(task.assignee_id) : undefined}
             onMove={onMove}
             onEdit={onEdit}
+            focusMove={movedId === task.id}
           />
         ))}
       </Card.Body>

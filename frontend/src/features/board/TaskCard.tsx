@@ -1,8 +1,8 @@
-import type { DragEvent } from 'react';
-import { Badge, Card, Form } from 'react-bootstrap';
+import { useEffect, useRef, type DragEvent } from 'react';
+import { Badge, Card, Dropdown } from 'react-bootstrap';
 import { Link } from 'react-router';
 import type { Task, TaskStatus, User } from '../../api/types';
-import { formatDueDate, isOverdue, PRIORITY_LABEL, PRIORITY_VARIANT, STATUSES, STATUS_LABEL } from './labels';
+import { formatDueDate, isOverdue, PRIORITY_LABEL, PRIORITY_TEXT, PRIORITY_VARIANT, STATUSES, STATUS_LABEL } from './labels';
 
 export const DRAG_TYPE = 'application/x-taskflow-task';
 
@@ -11,9 +11,15 @@ interface TaskCardProps {
   assignee?: User;
   onMove: (task: Task, status: TaskStatus) => void;
   onEdit: (task: Task) => void;
+  /** Set on the card just moved: its "move" button takes the focus in its new column. */
+  focusMove?: boolean;
 }
 
-export function TaskCard({ task, assignee, onMove, onEdit }: TaskCardProps) {
+export function TaskCard({ task, assignee, onMove, onEdit, focusMove = false }: TaskCardProps) {
+  const moveButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (focusMove) moveButton.current?.focus();
+  }, [focusMove]);
   const onDragStart = (event: DragEvent) => {
     event.dataTransfer.setData(DRAG_TYPE, task.id);
     event.dataTransfer.setData('text/plain', task.title);
@@ -28,7 +34,7 @@ export function TaskCard({ task, assignee, onMove, onEdit }: TaskCardProps) {
           <h3 className="h6 mb-1 text-break">
             <Link to={`/projects/${task.project_id}/tasks/${task.id}`}>{task.title}</Link>
           </h3>
-          <Badge bg={PRIORITY_VARIANT[task.priority]} className="flex-shrink-0">
+          <Badge bg={PRIORITY_VARIANT[task.priority]} text={PRIORITY_TEXT[task.priority]} className="flex-shrink-0">
             <span className="visually-hidden">Priority: </span>
             {PRIORITY_LABEL[task.priority]}
           </Badge>
@@ -43,18 +49,20 @@ export function TaskCard({ task, assignee, onMove, onEdit }: TaskCardProps) {
           </dd>
         </dl>
         <div className="d-flex gap-2 align-items-center">
-          <Form.Select
-            size="sm"
-            aria-label={`Move “${task.title}” to`}
-            value={task.status}
-            onChange={(e) => onMove(task, e.target.value as TaskStatus)}
-          >
-            {STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {status === task.status ? STATUS_LABEL[status] : `Move to ${STATUS_LABEL[status]}`}
-              </option>
-            ))}
-          </Form.Select>
+          {/* A menu, not a select: arrow keys choose within it, and only Enter or a click
+              moves the card (a select would move it on the first arrow key). */}
+          <Dropdown>
+            <Dropdown.Toggle ref={moveButton} size="sm" variant="outline-secondary" aria-label={`Move “${task.title}” to`}>
+              {STATUS_LABEL[task.status]}
+            </Dropdown.Toggle>
+            <Dropdown.Menu>
+              {STATUSES.filter((status) => status !== task.status).map((status) => (
+                <Dropdown.Item as="button" key={status} onClick={() => onMove(task, status)}>
+                  Move to {STATUS_LABEL[status]}
+                </Dropdown.Item>
+              ))}
+            </Dropdown.Menu>
+          </Dropdown>
           <button type="button" className="btn btn-sm btn-outline-secondary" onClick={() => onEdit(task)} aria-label={`Edit “${task.title}”`}>
             Edit
           </button>

@@ -7,7 +7,7 @@ import { Breadcrumbs } from '../../components/Breadcrumbs';
 import { BackToProjects, EmptyState, ErrorState, Loading, MutationError } from '../../components/QueryState';
 import { useUsers } from '../members/queries';
 import { useProject } from '../projects/queries';
-import { formatDueDate, PRIORITY_LABEL, PRIORITY_VARIANT, STATUSES, STATUS_LABEL } from './labels';
+import { formatDueDate, PRIORITY_LABEL, PRIORITY_TEXT, PRIORITY_VARIANT, STATUSES, STATUS_LABEL } from './labels';
 import { useAddComment, useComments, useDeleteTask, useMoveTask, useTask } from './queries';
 import { TaskModal } from './TaskModal';
 
@@ -80,7 +80,7 @@ export function TaskDetailPage() {
                 </dd>
                 <dt className="col-sm-4">Priority</dt>
                 <dd className="col-sm-8">
-                  <Badge bg={PRIORITY_VARIANT[t.priority]}>{PRIORITY_LABEL[t.priority]}</Badge>
+                  <Badge bg={PRIORITY_VARIANT[t.priority]} text={PRIORITY_TEXT[t.priority]}>{PRIORITY_LABEL[t.priority]}</Badge>
                 </dd>
                 <dt className="col-sm-4">Assignee</dt>
                 <dd className="col-sm-8">{assignee ? assignee.name : 'Unassigned'}</dd>

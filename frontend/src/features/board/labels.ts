@@ -21,6 +21,16 @@ export const PRIORITY_VARIANT: Record<TaskPriority, string> = {
   high: 'danger',
 };
 
+/**
+ * The text colour of each priority's badge, chosen for WCAG AA contrast (4.5:1): white on grey
+ * (4.7:1) and on red (4.5:1), dark on cyan (white on cyan is 2:1).
+ */
+export const PRIORITY_TEXT: Record<TaskPriority, 'dark' | 'white'> = {
+  low: 'white',
+  medium: 'dark',
+  high: 'white',
+};
+
 /** `2026-03-01` as the reader's locale writes a date, without shifting it by the time zone. */
 export function formatDueDate(date: string): string {
   const [y, m, d] = date.split('-').map(Number);

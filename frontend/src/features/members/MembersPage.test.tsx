@@ -60,6 +60,6 @@ describe('MembersPage', () => {
     await user.type(screen.getByLabelText('Email'), t.owner.email);
     await user.type(screen.getByLabelText('Initial password'), 'password123');
     await user.click(screen.getByRole('button', { name: 'Add member' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('a user with this email already exists');
+    expect(await screen.findByRole('alert')).toHaveTextContent('A user with this email already exists.');
   });
 });

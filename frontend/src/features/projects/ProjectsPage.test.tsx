@@ -68,7 +68,7 @@ describe('ProjectsPage', () => {
     const dialog = await screen.findByRole('dialog', { name: 'New project' });
     await user.type(within(dialog).getByLabelText('Name'), 'Taken');
     await user.click(within(dialog).getByRole('button', { name: 'Create project' }));
-    expect(await within(dialog).findByRole('alert')).toHaveTextContent('a project with this name already exists');
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('A project with this name already exists.');
     expect(screen.getByRole('dialog', { name: 'New project' })).toBeInTheDocument();
   });
 
@@ -78,6 +78,8 @@ describe('ProjectsPage', () => {
     api.defaults.headers.common.Host = 'nobody-here.localhost';
     renderAt('/', <ProjectsPage />);
     await waitFor(() => expect(screen.getByRole('alert')).toBeInTheDocument());
-    expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();
+    expect(screen.getByRole('alert')).toHaveTextContent('There is no organization at this address.');
+    // Asking again would get the same answer: no "Try again" for it.
+    expect(screen.queryByRole('button', { name: 'Try again' })).toBeNull();
   });
 });

@@ -29,7 +29,7 @@ describe('SignupPage', () => {
     api.defaults.headers.common.Host = 'localhost';
     renderAt('/signup', <SignupPage baseHost="localhost:8080" go={() => {}} />);
     await fillSignup('Admins', 'admin', 'short');
-    expect(await screen.findByRole('alert')).toHaveTextContent('the request breaks a rule');
+    expect(await screen.findByRole('alert')).toHaveTextContent('Some fields need fixing: see the messages below them.');
     expect(screen.getByLabelText('Address')).toHaveClass('is-invalid');
     expect(screen.getByLabelText('Password')).toHaveClass('is-invalid');
   });
