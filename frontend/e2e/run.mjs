@@ -247,6 +247,21 @@ try {
     await shot(page, '04-board.png');
   });
 
+  await step('search and filter the board; the filters stay in the address', async () => {
+    await page.getByLabel('Search').fill('mockups');
+    await page.waitForURL(/[?&]q=mockups/);
+    await page.getByRole('article', { name: 'Write copy' }).waitFor({ state: 'detached' });
+    assert((await page.getByRole('article').count()) === 1, 'the search leaves one card');
+    await page.reload();
+    await page.getByRole('article', { name: 'Design mockups' }).waitFor();
+    assert((await page.getByLabel('Search').inputValue()) === 'mockups', 'the search survives a reload');
+    await page.getByLabel('Assignee').selectOption({ label: 'Me' });
+    await page.getByRole('article', { name: 'Design mockups' }).waitFor();
+    await shot(page, '06b-board-filtered.png', false);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('article', { name: 'Write copy' }).waitFor();
+  });
+
   await step('open a task and comment on it', async () => {
     await page.getByRole('link', { name: 'Design mockups' }).click();
     await page.getByRole('heading', { name: 'Design mockups', level: 1 }).waitFor();

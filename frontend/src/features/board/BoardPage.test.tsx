@@ -106,4 +106,43 @@ describe('TaskDetailPage', () => {
     // The box empties once the post and the list's refetch behind it have both finished.
     await waitFor(() => expect(screen.getByLabelText('Add a comment')).toHaveValue(''));
   });
+
+  it('searches and filters on the server, with the filters in the address', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    const project = await createProject('Launch');
+    await createTask(project.id, { title: 'Launch pad', priority: 'high', assignee_id: t.owner.id });
+    await createTask(project.id, { title: 'Paint', description: 'before the LAUNCH', priority: 'low' });
+    await createTask(project.id, { title: 'Other', status: 'done' });
+    renderAt(`/projects/${project.id}`, <BoardPage />, {}, '/projects/:projectId');
+    const user = userEvent.setup({ delay: null });
+    const cards = async () =>
+      (await screen.findAllByRole('article')).map((a) => a.getAttribute('aria-label')).sort();
+
+    await screen.findByText('Other');
+    await user.type(screen.getByLabelText('Search'), 'launch');
+    await waitFor(async () => expect(await cards()).toEqual(['Launch pad', 'Paint']));
+    await user.selectOptions(screen.getByLabelText('Priority'), 'high');
+    await waitFor(async () => expect(await cards()).toEqual(['Launch pad']));
+    // The columns count what the filters let through.
+    expect(within(await column('Done')).getByText('Nothing here')).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText('Priority'), 'low');
+    await waitFor(async () => expect(await cards()).toEqual(['Paint']));
+    await user.selectOptions(screen.getByLabelText('Assignee'), 'me');
+    expect(await screen.findByText('No task matches these filters')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Clear' }));
+    await waitFor(async () => expect(await cards()).toEqual(['Launch pad', 'Other', 'Paint']));
+  });
+
+  it('opens with the filters its address names', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    const project = await createProject('Launch');
+    await createTask(project.id, { title: 'Mine', assignee_id: t.owner.id });
+    await createTask(project.id, { title: 'Nobody’s' });
+    renderAt(`/projects/${project.id}?assignee=me`, <BoardPage />, {}, '/projects/:projectId');
+    await screen.findByText('Mine');
+    expect(screen.getByLabelText('Assignee')).toHaveValue('me');
+    expect(screen.queryByText('Nobody’s')).toBeNull();
+  });
 });

@@ -1,14 +1,14 @@
-import { useMemo, useState, type DragEvent } from 'react';
-import { Alert, Badge, Button, Card, Col, Row } from 'react-bootstrap';
-import { Link, useParams } from 'react-router';
-import type { Task, TaskStatus, User } from '../../api/types';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { Alert, Badge, Button, Card, Col, Form, Row } from 'react-bootstrap';
+import { Link, useParams, useSearchParams } from 'react-router';
+import type { Task, TaskPriority, TaskStatus, User } from '../../api/types';
 import { errorMessage } from '../../api/error';
 import { Breadcrumbs } from '../../components/Breadcrumbs';
 import { BackToProjects, EmptyState, ErrorState, Loading } from '../../components/QueryState';
 import { useUsers } from '../members/queries';
 import { useProject } from '../projects/queries';
-import { STATUSES, STATUS_LABEL } from './labels';
-import { useMoveTask, useTasks } from './queries';
+import { PRIORITIES, PRIORITY_LABEL, STATUSES, STATUS_LABEL } from './labels';
+import { useMoveTask, useTasks, type TaskFilters } from './queries';
 import { DRAG_TYPE, TaskCard } from './TaskCard';
 import { TaskModal } from './TaskModal';
 
@@ -17,9 +17,29 @@ type Dialog = { kind: 'create'; status: TaskStatus } | { kind: 'edit'; task: Tas
 export function BoardPage() {
   const { projectId = '' } = useParams();
   const project = useProject(projectId);
-  const tasks = useTasks(projectId);
+  const [params, setParams] = useSearchParams();
+  const filters: TaskFilters = {
+    q: params.get('q') ?? undefined,
+    priority: (PRIORITIES as string[]).includes(params.get('priority') ?? '') ? (params.get('priority') as TaskPriority) : undefined,
+    assignee_id: params.get('assignee') ?? undefined,
+  };
+  const filtering = Boolean(filters.q?.trim() || filters.priority || filters.assignee_id);
+  const tasks = useTasks(projectId, filters);
   const users = useUsers();
-  const move = useMoveTask(projectId);
+  const move = useMoveTask(projectId, filters);
+  const setFilter = useCallback(
+    (name: string, value: string) =>
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          if (value) next.set(name, value);
+          else next.delete(name);
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
   const [dialog, setDialog] = useState<Dialog>(null);
 
   const usersById = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u])), [users.data]);
@@ -57,13 +77,25 @@ export function BoardPage() {
           The task could not be moved: {errorMessage(move.error)}
         </Alert>
       )}
+      <BoardFilters
+        filters={filters}
+        users={users.data ?? []}
+        onChange={setFilter}
+        onClear={() => setParams({}, { replace: true })}
+        filtering={filtering}
+      />
       {(tasks.isPending || project.isPending) && <Loading label="Loading tasks…" />}
       {tasks.isError && <ErrorState error={tasks.error} onRetry={() => tasks.refetch()} notFound={<BackToProjects />} />}
       {tasks.isSuccess && project.isSuccess && (
         <>
-          {tasks.data.length === 0 && (
+          {tasks.data.length === 0 && !filtering && (
             <EmptyState title="No tasks yet">
               <p className="mb-0">Add a task to any column to get started.</p>
+            </EmptyState>
+          )}
+          {tasks.data.length === 0 && filtering && (
+            <EmptyState title="No task matches these filters">
+              <p className="mb-0">Change or clear the filters above.</p>
             </EmptyState>
           )}
           <Row xs={1} md={3} className="g-3">
@@ -97,6 +129,68 @@ export function BoardPage() {
         />
       )}
     </>
+  );
+}
+
+interface BoardFiltersProps {
+  filters: TaskFilters;
+  users: User[];
+  onChange: (name: 'q' | 'priority' | 'assignee', value: string) => void;
+  onClear: () => void;
+  filtering: boolean;
+}
+
+/** Search and filters, kept in the address (`?q&priority&assignee`) so a view can be shared. */
+function BoardFilters({ filters, users, onChange, onClear, filtering }: BoardFiltersProps) {
+  const [text, setText] = useState(filters.q ?? '');
+  // The search is sent a moment after the typing stops, not on every key.
+  useEffect(() => {
+    if (text === (filters.q ?? '')) return;
+    const timer = setTimeout(() => onChange('q', text), 250);
+    return () => clearTimeout(timer);
+  }, [text, filters.q, onChange]);
+
+  return (
+    <Form role="search" aria-label="Filter tasks" className="d-flex flex-wrap gap-2 align-items-end mb-3" onSubmit={(e) => e.preventDefault()}>
+      <Form.Group controlId="task-search" className="flex-grow-1" style={{ minWidth: '12rem' }}>
+        <Form.Label className="small mb-1">Search</Form.Label>
+        <Form.Control type="search" placeholder="Words in the title or description" maxLength={200} value={text} onChange={(e) => setText(e.target.value)} />
+      </Form.Group>
+      <Form.Group controlId="task-filter-priority">
+        <Form.Label className="small mb-1">Priority</Form.Label>
+        <Form.Select value={filters.priority ?? ''} onChange={(e) => onChange('priority', e.target.value)}>
+          <option value="">Any priority</option>
+          {PRIORITIES.map((p) => (
+            <option key={p} value={p}>
+              {PRIORITY_LABEL[p]}
+            </option>
+          ))}
+        </Form.Select>
+      </Form.Group>
+      <Form.Group controlId="task-filter-assignee">
+        <Form.Label className="small mb-1">Assignee</Form.Label>
+        <Form.Select value={filters.assignee_id ?? ''} onChange={(e) => onChange('assignee', e.target.value)}>
+          <option value="">Anyone</option>
+          <option value="me">Me</option>
+          {users.map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.name}
+            </option>
+          ))}
+        </Form.Select>
+      </Form.Group>
+      {filtering && (
+        <Button
+          variant="outline-secondary"
+          onClick={() => {
+            setText('');
+            onClear();
+          }}
+        >
+          Clear
+        </Button>
+      )}
+    </Form>
   );
 }
 

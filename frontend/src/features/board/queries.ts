@@ -1,18 +1,42 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, fetchAll } from '../../api/client';
-import type { Comment, Task, TaskStatus } from '../../api/types';
+import type { Comment, Task, TaskPriority, TaskStatus } from '../../api/types';
+
+/** What the board is narrowed to; the server does the filtering (`?q&priority&assignee_id`). */
+export interface TaskFilters {
+  q?: string;
+  priority?: TaskPriority;
+  /** A user's id, or `me`. */
+  assignee_id?: string;
+}
+
+/** The filters that are set, as query parameters. */
+export function filterParams(filters: TaskFilters): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (filters.q?.trim()) params.q = filters.q.trim();
+  if (filters.priority) params.priority = filters.priority;
+  if (filters.assignee_id) params.assignee_id = filters.assignee_id;
+  return params;
+}
 
 export const taskKeys = {
   all: ['tasks'] as const,
   list: (projectId: string) => [...taskKeys.all, 'list', projectId] as const,
+  /** The list under `filters`; without any, the list itself (which creates and moves update). */
+  filtered: (projectId: string, filters: TaskFilters = {}) => {
+    const params = filterParams(filters);
+    return Object.keys(params).length === 0 ? taskKeys.list(projectId) : ([...taskKeys.list(projectId), params] as const);
+  },
   detail: (id: string) => [...taskKeys.all, 'detail', id] as const,
   comments: (id: string) => [...taskKeys.all, 'comments', id] as const,
 };
 
-export function useTasks(projectId: string) {
+export function useTasks(projectId: string, filters: TaskFilters = {}) {
   return useQuery({
-    queryKey: taskKeys.list(projectId),
-    queryFn: () => fetchAll<Task>(`/api/v1/projects/${encodeURIComponent(projectId)}/tasks`),
+    queryKey: taskKeys.filtered(projectId, filters),
+    queryFn: () => fetchAll<Task>(`/api/v1/projects/${encodeURIComponent(projectId)}/tasks`, filterParams(filters)),
+    // While a new search runs, the board keeps showing the last answer instead of a spinner.
+    placeholderData: (previous) => previous,
   });
 }
 
@@ -99,9 +123,9 @@ export interface MoveTask {
  * Moves a card to another column at once, before the server answers; if the server refuses,
  * the board goes back to what it was, and either way it is read again afterwards.
  */
-export function useMoveTask(projectId: string) {
+export function useMoveTask(projectId: string, filters: TaskFilters = {}) {
   const queryClient = useQueryClient();
-  const listKey = taskKeys.list(projectId);
+  const listKey = taskKeys.filtered(projectId, filters);
   return useMutation({
     mutationFn: async ({ id, status }: MoveTask) => (await api.patch<Task>(`/api/v1/tasks/${id}`, { status })).data,
     onMutate: async ({ id, status }) => {
@@ -119,7 +143,8 @@ export function useMoveTask(projectId: string) {
     },
     onSettled: (_data, _error, { id }) =>
       Promise.all([
-        queryClient.invalidateQueries({ queryKey: listKey }),
+        // Every list of the project, filtered or not: the card may enter or leave one.
+        queryClient.invalidateQueries({ queryKey: taskKeys.list(projectId) }),
         queryClient.invalidateQueries({ queryKey: taskKeys.detail(id) }),
       ]),
   });
