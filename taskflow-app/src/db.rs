@@ -77,6 +77,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "sqlite", 8, "0008", "task_status_order"));
             migrations.push(migrations!(@one "sqlite", 9, "0009", "idempotency_keys"));
             migrations.push(migrations!(@one "sqlite", 10, "0010", "revoked_tokens"));
+            migrations.push(migrations!(@one "sqlite", 11, "0011", "sessions_ended_at"));
             migrations
         }
         "mysql" => {
@@ -86,6 +87,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "mysql", 9, "0009", "exact_uniqueness"));
             migrations.push(migrations!(@one "mysql", 10, "0010", "idempotency_keys"));
             migrations.push(migrations!(@one "mysql", 11, "0011", "revoked_tokens"));
+            migrations.push(migrations!(@one "mysql", 12, "0012", "sessions_ended_at"));
             migrations
         }
         _ => {
@@ -97,6 +99,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "postgres", 11, "0011", "task_status_order"));
             migrations.push(migrations!(@one "postgres", 12, "0012", "idempotency_keys"));
             migrations.push(migrations!(@one "postgres", 13, "0013", "revoked_tokens"));
+            migrations.push(migrations!(@one "postgres", 14, "0014", "sessions_ended_at"));
             migrations
         }
     };

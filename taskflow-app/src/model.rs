@@ -54,6 +54,10 @@ pub struct User {
     pub password_hash: String,
     /// When the user was created.
     pub created_at: DateTime<Utc>,
+    /// When the user last ended every session ("log out everywhere", a password change): a
+    /// token issued at or before that second is refused. Never serialized.
+    #[serde(skip)]
+    pub sessions_ended_at: Option<DateTime<Utc>>,
 }
 
 /// A project; its name is unique in its tenant.

@@ -114,6 +114,7 @@ fn tenant_rows(spec: &TenantSpec<'_>) -> (NewUser, Vec<NewProject>) {
         role: "owner".to_owned(),
         password_hash: spec.owner_hash.to_owned(),
         created_at: now(),
+        sessions_ended_at: None,
     };
     let projects = spec
         .projects

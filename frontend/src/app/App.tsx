@@ -4,6 +4,7 @@ import { LoginPage } from '../features/auth/LoginPage';
 import { RequireAuth, UnauthorizedRedirect } from '../features/auth/RequireAuth';
 import { BoardPage } from '../features/board/BoardPage';
 import { TaskDetailPage } from '../features/board/TaskDetailPage';
+import { AccountPage } from '../features/account/AccountPage';
 import { MembersPage } from '../features/members/MembersPage';
 import { ProjectsPage } from '../features/projects/ProjectsPage';
 import { ReportsPage } from '../features/reports/ReportsPage';
@@ -31,6 +32,7 @@ export function TenantRoutes({ subdomain, baseHost }: { subdomain: string; baseH
           <Route path="projects/:projectId/tasks/:taskId" element={<TaskDetailPage />} />
           <Route path="projects/:projectId/reports" element={<ReportsPage />} />
           <Route path="members" element={<MembersPage />} />
+          <Route path="account" element={<AccountPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -31,6 +31,9 @@ export function Layout() {
               <Nav.Link as={NavLink} to="/members" eventKey="members">
                 Members
               </Nav.Link>
+              <Nav.Link as={NavLink} to="/account" eventKey="account">
+                Account
+              </Nav.Link>
             </Nav>
             {me.data && (
               <Navbar.Text className="me-md-3" data-testid="current-user">

@@ -11,7 +11,7 @@ use super::client::ClientAddr;
 use super::extractor::{CurrentUser, JsonBody, Tx};
 use super::throttle::Attempt;
 use super::{ApiError, AppState};
-use crate::model::{NewRevokedToken, RevokedToken, User, now};
+use crate::model::{NewRevokedToken, RevokedToken, User, UserPatch, now};
 use crate::password;
 use crate::role::Role;
 
@@ -19,6 +19,8 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/auth/logout-everywhere", post(logout_everywhere))
+        .route("/api/v1/auth/password", post(change_password))
         .route("/api/v1/me", get(me))
 }
 
@@ -131,6 +133,104 @@ async fn logout(me: CurrentUser, mut tx: Tx) -> Result<StatusCode, ApiError> {
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// Ends every session of the caller: every token of theirs issued up to this second is
+/// refused from now on, in every process, on every device. Log in again for a new one.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout-everywhere",
+    operation_id = "logoutEverywhere",
+    tag = "auth",
+    summary = "Sign out on every device",
+    responses(
+        (status = 204, description = "Every token of the caller issued so far is refused from now on"),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
+async fn logout_everywhere(me: CurrentUser, mut tx: Tx) -> Result<StatusCode, ApiError> {
+    end_sessions(&mut tx, &me).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn end_sessions(tx: &mut Tx, me: &CurrentUser) -> Result<(), ApiError> {
+    let patch = UserPatch {
+        sessions_ended_at: Some(Some(now())),
+        ..UserPatch::default()
+    };
+    User::scoped(&mut **tx)
+        .update_by_key(me.user.id, &patch)
+        .await?;
+    Ok(())
+}
+
+/// A password change: the current one, and the new one.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct PasswordChange {
+    #[schema(value_type = String)]
+    current_password: Option<String>,
+    /// At least 8 characters, at most 1024 bytes.
+    #[schema(value_type = String, min_length = 8)]
+    new_password: Option<String>,
+}
+
+/// Changes the caller's password and ends every session of theirs, this one included: log in
+/// with the new password. A wrong current password counts as a failed login of the account.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password",
+    operation_id = "changePassword",
+    tag = "auth",
+    summary = "Change one's password; every session ends",
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; every token of the caller is refused from now on"),
+        (status = 400, response = super::openapi::BadRequest),
+        (status = 401, response = super::openapi::Unauthorized),
+        (status = 403, response = super::openapi::Forbidden),
+        (status = 404, response = super::openapi::NotFound),
+        (status = 413, response = super::openapi::PayloadTooLarge),
+        (status = 422, response = super::openapi::ValidationFailed),
+        (status = 429, response = super::openapi::RateLimited),
+        (status = 503, response = super::openapi::Unavailable),
+    ),
+    security(("tenantToken" = [])),
+)]
+async fn change_password(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    me: CurrentUser,
+    mut tx: Tx,
+    JsonBody(input): JsonBody<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    let attempt = Attempt::new(me.scope.tenant_id(), &me.user.email, client);
+    state.logins.check(&attempt).await?;
+    let new_password = input.new_password.unwrap_or_default();
+    if let Some(rule) = super::users::password_rule(&new_password) {
+        return Err(ApiError::invalid("new_password", rule));
+    }
+    let current = input.current_password.unwrap_or_default();
+    if !password::verify(&current, Some(me.user.password_hash.clone())).await {
+        state.logins.failed(&attempt).await;
+        return Err(ApiError::invalid(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    let patch = UserPatch {
+        password_hash: Some(password::hash(&new_password).await?),
+        sessions_ended_at: Some(Some(now())),
+        ..UserPatch::default()
+    };
+    User::scoped(&mut *tx)
+        .update_by_key(me.user.id, &patch)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(

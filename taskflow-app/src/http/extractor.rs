@@ -172,6 +172,13 @@ impl FromRequestParts<AppState> for CurrentUser {
             .and_then(|v| v.split_once(' '))
             .map(|(_, token)| token.trim())
             .ok_or_else(|| ApiError::Unauthorized.into_response())?;
+        // Every session ended at or after this token was issued (log out everywhere).
+        if user
+            .sessions_ended_at
+            .is_some_and(|ended| claims.iat <= ended.timestamp())
+        {
+            return Err(ApiError::Unauthorized.into_response());
+        }
         let token = TokenRef::of(bearer, claims.exp);
         let revoked = RevokedToken::scoped(&mut *tx)
             .get(token.id)

@@ -139,6 +139,8 @@ made it.";
         super::tenants::set_active,
         super::auth::login,
         super::auth::logout,
+        super::auth::logout_everywhere,
+        super::auth::change_password,
         super::auth::me,
         super::users::list,
         super::users::create,

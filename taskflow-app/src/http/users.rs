@@ -91,10 +91,8 @@ impl UserInput {
             .map_err(|m| bad("name", m))
             .unwrap_or_default();
         let password = self.password.unwrap_or_default();
-        if password.chars().count() < 8 {
-            bad("password", "must be at least 8 characters long".to_owned());
-        } else if password.len() > 1024 {
-            bad("password", "must be at most 1024 bytes long".to_owned());
+        if let Some(rule) = password_rule(&password) {
+            bad("password", rule.to_owned());
         }
         let role = match role {
             Some(role) => role,
@@ -118,6 +116,17 @@ impl UserInput {
     }
 }
 
+/// The rule a password breaks, if any: at least 8 characters, at most 1024 bytes.
+pub(crate) fn password_rule(password: &str) -> Option<&'static str> {
+    if password.chars().count() < 8 {
+        Some("must be at least 8 characters long")
+    } else if password.len() > 1024 {
+        Some("must be at most 1024 bytes long")
+    } else {
+        None
+    }
+}
+
 /// The row for a checked user, with the password hashed.
 pub(crate) async fn new_user(user: CheckedUser) -> Result<NewUser, ApiError> {
     Ok(NewUser {
@@ -127,6 +136,7 @@ pub(crate) async fn new_user(user: CheckedUser) -> Result<NewUser, ApiError> {
         role: user.role.as_str().to_owned(),
         password_hash: password::hash(&user.password).await?,
         created_at: now(),
+        sessions_ended_at: None,
     })
 }
 

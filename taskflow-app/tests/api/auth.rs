@@ -24,6 +24,8 @@ api_tests!(
     failed_logins_are_throttled_per_client_behind_a_trusted_proxy,
     logout_revokes_the_token_it_is_called_with,
     a_logout_in_one_tenant_touches_no_other,
+    logging_out_everywhere_ends_every_session_of_the_user_only,
+    a_password_change_ends_every_session_and_checks_the_current_password,
 );
 
 async fn login(app: &TestApp, host: &str, email: &str, password: &str) -> crate::helpers::Answer {
@@ -547,4 +549,109 @@ async fn a_process_cut_off_from_redis_still_throttles_failed_logins() {
         );
     }
     assert_throttled(&login(&app, &acme.host, "owner@acme.example", "password1").await);
+}
+
+async fn logging_out_everywhere_ends_every_session_of_the_user_only(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let (_, member) = app.add_user(&acme, "m@acme.example", "member").await;
+    let phone = login(&app, &acme.host, "owner@acme.example", "password1").await;
+    let phone = phone.body["token"].as_str().unwrap().to_owned();
+    let out = app
+        .send(
+            Method::POST,
+            &acme.host,
+            "/api/v1/auth/logout-everywhere",
+            Some(&acme.token),
+            None,
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{:?}", out.body);
+    for token in [&acme.token, &phone] {
+        let me = app.get(&acme.host, "/api/v1/me", token).await;
+        assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{:?}", me.body);
+    }
+    // Another user's session goes on.
+    let me = app.get(&acme.host, "/api/v1/me", &member).await;
+    assert_eq!(me.status, StatusCode::OK, "{:?}", me.body);
+    // A login in a later second gets a token that works.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let again = login(&app, &acme.host, "owner@acme.example", "password1").await;
+    let token = again.body["token"].as_str().unwrap();
+    assert_eq!(
+        app.get(&acme.host, "/api/v1/me", token).await.status,
+        StatusCode::OK
+    );
+}
+
+async fn a_password_change_ends_every_session_and_checks_the_current_password(app: TestApp) {
+    let acme = app.signup("acme").await;
+    let globex = app.signup("globex").await;
+    let change =
+        |current: &str, new: &str| json!({ "current_password": current, "new_password": new });
+    let path = "/api/v1/auth/password";
+    // A wrong current password or a short new one changes nothing.
+    let wrong = app
+        .post(
+            &acme.host,
+            path,
+            &acme.token,
+            change("guess", "new-password-1"),
+        )
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        wrong.body
+    );
+    assert_eq!(
+        wrong.body["error"]["fields"]["current_password"],
+        "is not your current password"
+    );
+    let short = app
+        .post(&acme.host, path, &acme.token, change("password1", "short"))
+        .await;
+    assert_eq!(
+        short.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        short.body
+    );
+    assert!(short.body["error"]["fields"]["new_password"].is_string());
+    assert_eq!(
+        app.get(&acme.host, "/api/v1/me", &acme.token).await.status,
+        StatusCode::OK
+    );
+    // Another tenant's token cannot change anything here.
+    let crossed = app
+        .post(
+            &acme.host,
+            path,
+            &globex.token,
+            change("password1", "new-password-1"),
+        )
+        .await;
+    assert_eq!(crossed.status, StatusCode::UNAUTHORIZED);
+
+    let changed = app
+        .post(
+            &acme.host,
+            path,
+            &acme.token,
+            change("password1", "new-password-1"),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{:?}", changed.body);
+    assert_eq!(
+        app.get(&acme.host, "/api/v1/me", &acme.token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let old = login(&app, &acme.host, "owner@acme.example", "password1").await;
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+    let new = login(&app, &acme.host, "owner@acme.example", "new-password-1").await;
+    assert_eq!(new.status, StatusCode::OK, "{:?}", new.body);
+    // Globex's owner, with the same old password, is untouched.
+    let other = login(&app, &globex.host, "owner@globex.example", "password1").await;
+    assert_eq!(other.status, StatusCode::OK);
 }

@@ -103,7 +103,8 @@ async fn the_description_is_openapi_3_1_and_has_every_route_of_the_contract() {
 async fn every_described_route_is_served() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let acme = app.signup("described").await;
-    // Logging out revokes the token it is called with: that call gets a token of its own.
+    // Logging out (here or everywhere) ends the session it is called with: those calls get a
+    // user of their own.
     let (_, leaving) = app
         .add_user(&acme, "leaving@described.example", "member")
         .await;
@@ -115,7 +116,7 @@ async fn every_described_route_is_served() {
             ("localhost", ADMIN_TOKEN)
         } else if path == "/api/v1/tenants" || !path.starts_with("/api/") {
             ("localhost", "")
-        } else if path == "/api/v1/auth/logout" {
+        } else if path.starts_with("/api/v1/auth/logout") || path == "/api/v1/auth/password" {
             (acme.host.as_str(), leaving.as_str())
         } else {
             (acme.host.as_str(), acme.token.as_str())

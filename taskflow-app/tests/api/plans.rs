@@ -142,6 +142,7 @@ async fn the_hot_queries_use_their_composite_index(app: TestApp) {
                 role: "member".to_owned(),
                 password_hash: "not a hash: nobody logs in as them".to_owned(),
                 created_at: Utc::now(),
+                sessions_ended_at: None,
             });
             User::scoped(&mut tx).insert_many(members).await.unwrap();
             tx.commit().await.unwrap();

@@ -27,7 +27,7 @@ export function LoginPage({ subdomain, baseHost }: LoginPageProps) {
   const location = useLocation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const state = location.state as { from?: string; expired?: boolean } | null;
+  const state = location.state as { from?: string; expired?: boolean; message?: string } | null;
   const from = state?.from && state.from !== '/login' ? state.from : '/';
 
   const submit = (event: FormEvent) => {
@@ -45,6 +45,7 @@ export function LoginPage({ subdomain, baseHost }: LoginPageProps) {
               <p className="text-secondary">
                 to <strong>{subdomain}</strong> on TaskFlow
               </p>
+              {state?.message && !login.isError && <Alert variant="info">{state.message}</Alert>}
               {state?.expired && !login.isError && (
                 <Alert variant="warning">Your session has ended. Please log in again.</Alert>
               )}
