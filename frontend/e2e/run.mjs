@@ -31,7 +31,10 @@ async function step(name, fn) {
 
 async function shot(p, file, fullPage = true) {
   await p.screenshot({ path: join(shots, file), fullPage });
-  process.stdout.write(`  screenshot target/e2e/${file}\n`);
+  // Every screen names itself in the browser's tab.
+  const title = await p.title();
+  assert(/^.+ · TaskFlow$/.test(title) && title !== 'TaskFlow', `${file} has a title of its own ("${title}")`);
+  process.stdout.write(`  screenshot target/e2e/${file} ("${title}")\n`);
 }
 
 function watch(p) {

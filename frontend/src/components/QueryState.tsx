@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Alert, Button, Spinner } from 'react-bootstrap';
 import { Link } from 'react-router';
 import { ApiError, errorMessage, isRetryable } from '../api/error';
+import { PageTitle } from './PageTitle';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -20,8 +21,10 @@ interface ErrorStateProps {
 
 export function ErrorState({ error, onRetry, notFound }: ErrorStateProps) {
   if (error instanceof ApiError && error.isNotFound && notFound) {
+    // A screen whose subject is not found says so in the tab too.
     return (
       <Alert variant="warning" className="my-3">
+        <PageTitle>Not found</PageTitle>
         <Alert.Heading as="h2" className="h5">
           Not found
         </Alert.Heading>

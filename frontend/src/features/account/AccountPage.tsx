@@ -6,6 +6,7 @@ import { api } from '../../api/client';
 import { clearToken } from '../../api/token';
 import { fieldError, MutationError } from '../../components/QueryState';
 import { useMe } from '../auth/queries';
+import { PageTitle } from '../../components/PageTitle';
 
 /** Leaves for the login page once the server has ended every session of this user. */
 function useSignedOutEverywhere() {
@@ -40,6 +41,7 @@ export function AccountPage() {
 
   return (
     <>
+      <PageTitle>Your account</PageTitle>
       <h1 className="h3 mb-3">Your account</h1>
       {me.data && (
         <p className="text-secondary">

@@ -4,6 +4,7 @@ import { useLocation, useNavigate } from 'react-router';
 import { ApiError, errorMessage } from '../../api/error';
 import { baseUrl } from '../../app/host';
 import { useLogin } from './queries';
+import { PageTitle } from '../../components/PageTitle';
 
 interface LoginPageProps {
   subdomain: string;
@@ -37,6 +38,7 @@ export function LoginPage({ subdomain, baseHost }: LoginPageProps) {
 
   return (
     <Container className="py-5">
+      <PageTitle>Log in</PageTitle>
       <Row className="justify-content-center">
         <Col xs={12} sm={10} md={7} lg={5}>
           <Card className="shadow-sm">

@@ -11,6 +11,7 @@ import { PRIORITIES, PRIORITY_LABEL, STATUSES, STATUS_LABEL } from './labels';
 import { useMoveTask, useTasks, type TaskFilters } from './queries';
 import { DRAG_TYPE, TaskCard } from './TaskCard';
 import { TaskModal } from './TaskModal';
+import { PageTitle } from '../../components/PageTitle';
 
 type Dialog = { kind: 'create'; status: TaskStatus } | { kind: 'edit'; task: Task } | null;
 
@@ -57,6 +58,7 @@ export function BoardPage() {
 
   return (
     <>
+      <PageTitle>{project.data?.name ?? 'Board'}</PageTitle>
       <Breadcrumbs trail={[{ label: project.data?.name ?? '…' }]} />
       <div className="d-flex flex-wrap align-items-center justify-content-between gap-2 mb-3">
         <div>

@@ -10,6 +10,7 @@ import { useProject } from '../projects/queries';
 import { formatDueDate, PRIORITY_LABEL, PRIORITY_TEXT, PRIORITY_VARIANT, STATUSES, STATUS_LABEL } from './labels';
 import { useAddComment, useComments, useDeleteTask, useMoveTask, useTask } from './queries';
 import { TaskModal } from './TaskModal';
+import { PageTitle } from '../../components/PageTitle';
 
 export function TaskDetailPage() {
   const { projectId = '', taskId = '' } = useParams();
@@ -32,6 +33,7 @@ export function TaskDetailPage() {
 
   return (
     <>
+      <PageTitle>{t.title}</PageTitle>
       <Breadcrumbs trail={[{ label: project.data?.name ?? 'Board', to: `/projects/${projectId}` }, { label: t.title }]} />
       <Row className="g-4">
         <Col xs={12} lg={7}>

@@ -4,6 +4,7 @@ import type { Role, User } from '../../api/types';
 import { ErrorState, fieldError, Loading, MutationError } from '../../components/QueryState';
 import { canManageUsers, useMe } from '../auth/queries';
 import { useAddUser, useChangeRole, useUsers } from './queries';
+import { PageTitle } from '../../components/PageTitle';
 
 const ROLES: Role[] = ['owner', 'admin', 'member'];
 
@@ -16,6 +17,7 @@ export function MembersPage() {
 
   return (
     <>
+      <PageTitle>Members</PageTitle>
       <h1 className="h3 mb-3">Members</h1>
       {me.isSuccess && !manager && (
         <Alert variant="info">Only owners and admins can add members or change roles.</Alert>

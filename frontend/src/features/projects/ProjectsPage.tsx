@@ -7,6 +7,7 @@ import { DeleteProjectModal } from './DeleteProjectModal';
 import { ProjectFormModal } from './ProjectFormModal';
 import { canDeleteProjects, useMe } from '../auth/queries';
 import { useProjects } from './queries';
+import { PageTitle } from '../../components/PageTitle';
 
 type Dialog = { kind: 'create' } | { kind: 'rename'; project: Project } | { kind: 'delete'; project: Project } | null;
 
@@ -20,6 +21,7 @@ export function ProjectsPage() {
 
   return (
     <>
+      <PageTitle>Projects</PageTitle>
       <div className="d-flex flex-wrap align-items-center justify-content-between gap-2 mb-3">
         <h1 className="h3 mb-0">Projects</h1>
         <Button onClick={() => setDialog({ kind: 'create' })}>New project</Button>

@@ -6,6 +6,7 @@ import { useProject } from '../projects/queries';
 import { PastExports } from './PastExports';
 import { ReportProgress } from './ReportProgress';
 import { saveBlob, useDownloadReport, useReport, useStartReport } from './queries';
+import { PageTitle } from '../../components/PageTitle';
 
 function fileName(projectName: string): string {
   const slug = projectName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'project';
@@ -28,6 +29,7 @@ export function ReportsPage() {
 
   return (
     <>
+      <PageTitle>{`Export tasks of ${project.data.name}`}</PageTitle>
       <Breadcrumbs trail={[{ label: project.data.name, to: `/projects/${projectId}` }, { label: 'Reports' }]} />
       <h1 className="h3">Export tasks</h1>
       <p className="text-secondary">

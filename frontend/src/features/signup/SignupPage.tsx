@@ -4,6 +4,7 @@ import { ApiError } from '../../api/error';
 import { fieldError, MutationError } from '../../components/QueryState';
 import { SUBDOMAIN_PATTERN, tenantUrl } from '../../app/host';
 import { useSignup } from './queries';
+import { PageTitle } from '../../components/PageTitle';
 
 interface SignupPageProps {
   baseHost: string;
@@ -50,6 +51,7 @@ export function SignupPage({ baseHost, go = leave }: SignupPageProps) {
 
   return (
     <Container className="py-5">
+      <PageTitle>Sign up your organization</PageTitle>
       <Row className="justify-content-center g-4">
         <Col xs={12} lg={7}>
           <h1 className="h2">TaskFlow</h1>
