@@ -365,6 +365,24 @@ try {
     await phone.close();
   });
 
+  await step('the theme follows a dark system, and the choice of light sticks', async () => {
+    const dark = await browser.newContext({ colorScheme: 'dark', viewport: { width: 1280, height: 860 } });
+    const p = watch(await dark.newPage());
+    p.setDefaultTimeout(10_000);
+    await logIn(p, 'acme', acme.email, acme.password);
+    await p.goto(projectUrl);
+    await column(p, 'Done').getByText('Design mockups').waitFor();
+    const theme = () => p.evaluate(() => document.documentElement.getAttribute('data-bs-theme'));
+    assert((await theme()) === 'dark', 'a dark system gets the dark theme');
+    await shot(p, '13-board-dark.png', false);
+    await p.getByLabel('Theme').selectOption('light');
+    assert((await theme()) === 'light', 'choosing light applies at once');
+    await p.reload();
+    await column(p, 'Done').getByText('Design mockups').waitFor();
+    assert((await theme()) === 'light', 'the choice survives a reload');
+    await dark.close();
+  });
+
   process.stdout.write(`\ne2e passed: ${stepNumber} steps in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   await shutdown();
   process.exit(0);

@@ -6,7 +6,9 @@ import { takeTokenFromFragment } from './api/token';
 import { App } from './app/App';
 import { siteOf } from './app/host';
 import { createQueryClient } from './app/queryClient';
+import { startTheme } from './app/theme';
 
+startTheme();
 const site = siteOf(window.location.host);
 if (site.kind === 'tenant') takeTokenFromFragment();
 

@@ -1,4 +1,6 @@
-import { Container, Nav, Navbar, Button } from 'react-bootstrap';
+import { useState } from 'react';
+import { Container, Form, Nav, Navbar, Button } from 'react-bootstrap';
+import { applyTheme, storedTheme, type ThemeChoice } from './theme';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { ErrorState } from '../components/QueryState';
 import { useLogout, useMe } from '../features/auth/queries';
@@ -10,6 +12,7 @@ export function Layout() {
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const onProjects = pathname === '/' || pathname.startsWith('/projects/');
+  const [theme, setTheme] = useState<ThemeChoice>(storedTheme);
 
   return (
     <>
@@ -35,6 +38,21 @@ export function Layout() {
                 Account
               </Nav.Link>
             </Nav>
+            <Form.Select
+              size="sm"
+              aria-label="Theme"
+              className="w-auto me-md-3 my-2 my-md-0"
+              value={theme}
+              onChange={(e) => {
+                const choice = e.target.value as ThemeChoice;
+                applyTheme(choice);
+                setTheme(choice);
+              }}
+            >
+              <option value="system">System theme</option>
+              <option value="light">Light</option>
+              <option value="dark">Dark</option>
+            </Form.Select>
             {me.data && (
               <Navbar.Text className="me-md-3" data-testid="current-user">
                 {me.data.user.name}{' '}
