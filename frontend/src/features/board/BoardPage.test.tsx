@@ -145,4 +145,30 @@ describe('TaskDetailPage', () => {
     expect(screen.getByLabelText('Assignee')).toHaveValue('me');
     expect(screen.queryByText('Nobody’s')).toBeNull();
   });
+
+  it('answers the keyboard shortcuts n, / and ?, but not while typing', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    const project = await createProject('Keys');
+    renderAt(`/projects/${project.id}`, <BoardPage />, {}, '/projects/:projectId');
+    const user = userEvent.setup({ delay: null });
+    await screen.findByText('No tasks yet');
+
+    await user.keyboard('/');
+    expect(screen.getByLabelText('Search')).toHaveFocus();
+    await user.keyboard('n');
+    expect(screen.getByLabelText('Search')).toHaveValue('n');
+    expect(screen.queryByRole('dialog', { name: 'New task' })).toBeNull();
+    await user.clear(screen.getByLabelText('Search'));
+    (document.activeElement as HTMLElement).blur();
+
+    await user.keyboard('n');
+    const dialog = await screen.findByRole('dialog', { name: 'New task' });
+    expect(within(dialog).getByLabelText('Title')).toHaveFocus();
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'New task' })).toBeNull());
+
+    await user.keyboard('?');
+    expect(await screen.findByRole('dialog', { name: 'Keyboard shortcuts' })).toBeInTheDocument();
+  });
 });

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
-import { Alert, Badge, Button, Card, Col, Form, Row } from 'react-bootstrap';
+import { Alert, Badge, Button, Card, Col, Form, Modal, Row } from 'react-bootstrap';
 import { Link, useParams, useSearchParams } from 'react-router';
 import type { Task, TaskPriority, TaskStatus, User } from '../../api/types';
 import { errorMessage } from '../../api/error';
@@ -42,6 +42,29 @@ export function BoardPage() {
     [setParams],
   );
   const [dialog, setDialog] = useState<Dialog>(null);
+  const [help, setHelp] = useState(false);
+  const ready = project.isSuccess;
+  // Keyboard shortcuts: `n` a new task, `/` the search, `?` the list of shortcuts. Not while
+  // typing in a field, nor with a modifier, nor with a dialog open.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      const typing = target?.closest('input, textarea, select, [contenteditable="true"]');
+      if (typing || event.ctrlKey || event.metaKey || event.altKey || dialog || help) return;
+      if (event.key === 'n' && ready) {
+        event.preventDefault();
+        setDialog({ kind: 'create', status: 'todo' });
+      } else if (event.key === '/') {
+        event.preventDefault();
+        document.getElementById('task-search')?.focus();
+      } else if (event.key === '?') {
+        event.preventDefault();
+        setHelp(true);
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [dialog, help, ready]);
 
   const usersById = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u])), [users.data]);
   // The card last moved keeps the focus in its new column (keyboard users go on from there).
@@ -121,6 +144,31 @@ export function BoardPage() {
           </Row>
         </>
       )}
+      <Modal show={help} onHide={() => setHelp(false)} centered aria-labelledby="shortcuts-title">
+        <Modal.Header closeButton>
+          <Modal.Title id="shortcuts-title">Keyboard shortcuts</Modal.Title>
+        </Modal.Header>
+        <Modal.Body>
+          <dl className="row mb-0">
+            <dt className="col-3">
+              <kbd>n</kbd>
+            </dt>
+            <dd className="col-9">New task</dd>
+            <dt className="col-3">
+              <kbd>/</kbd>
+            </dt>
+            <dd className="col-9">Search the board</dd>
+            <dt className="col-3">
+              <kbd>?</kbd>
+            </dt>
+            <dd className="col-9">This list</dd>
+            <dt className="col-3">
+              <kbd>Enter</kbd>
+            </dt>
+            <dd className="col-9">On a card&apos;s move button: open the menu; arrows choose, Enter moves</dd>
+          </dl>
+        </Modal.Body>
+      </Modal>
       {dialog && (
         <TaskModal
           projectId={projectId}
