@@ -56,7 +56,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 const column = (p, name) => p.getByRole('region', { name: new RegExp(`^${name}`) });
 
 async function signUp(p, origin, { org, subdomain, owner, email, password }) {
-  await p.goto(`${origin}/`);
+  await p.goto(`${origin}/signup`);
   await p.getByRole('heading', { name: 'Create your organization' }).waitFor();
   await p.getByLabel('Organization name').fill(org);
   await p.getByLabel('Address', { exact: true }).fill(subdomain);
@@ -112,8 +112,14 @@ try {
     page.setDefaultTimeout(10_000);
   });
 
-  await step('the base host shows the signup page and the "go to your organization" form', async () => {
+  await step('the base host says what TaskFlow is, then leads to signup and the "go to your organization" form', async () => {
     await page.goto(`http://localhost:${backend.port}/`);
+    await page.getByRole('heading', { name: 'TaskFlow', level: 1 }).waitFor();
+    const picture = page.getByRole('img', { name: /A TaskFlow board/ });
+    await picture.waitFor();
+    assert(await picture.evaluate((img) => img.complete && img.naturalWidth > 0), 'the picture of the board loads');
+    await shot(page, '00-landing.png');
+    await page.getByRole('link', { name: 'Sign up your organization' }).click();
     await page.waitForURL(`http://localhost:${backend.port}/signup`);
     await page.getByLabel('Go to your organization').waitFor();
     await page.getByLabel('Organization name').fill(acme.org);

@@ -5,6 +5,7 @@ import { RequireAuth, UnauthorizedRedirect } from '../features/auth/RequireAuth'
 import { BoardPage } from '../features/board/BoardPage';
 import { TaskDetailPage } from '../features/board/TaskDetailPage';
 import { AccountPage } from '../features/account/AccountPage';
+import { LandingPage } from '../features/landing/LandingPage';
 import { MembersPage } from '../features/members/MembersPage';
 import { ProjectsPage } from '../features/projects/ProjectsPage';
 import { ReportsPage } from '../features/reports/ReportsPage';
@@ -44,8 +45,9 @@ export function TenantRoutes({ subdomain, baseHost }: { subdomain: string; baseH
 export function BaseRoutes({ baseHost }: { baseHost: string }) {
   return (
     <Routes>
+      <Route index element={<LandingPage />} />
       <Route path="/signup" element={<SignupPage baseHost={baseHost} />} />
-      <Route path="*" element={<Navigate to="/signup" replace />} />
+      <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
   );
 }

@@ -161,7 +161,7 @@ export function GoToOrganization({ baseHost, go = leave }: SignupPageProps) {
     if (valid) go(tenantUrl(subdomain, baseHost, '/login'));
   };
   return (
-    <Card className="shadow-sm">
+    <Card className="shadow-sm" id="find">
       <Card.Body className="p-4">
         <h2 className="h5">Already have an organization?</h2>
         <Form onSubmit={submit}>
