@@ -2,11 +2,14 @@
 // Debian's Chromium. Prints each step, saves a screenshot of every screen under target/e2e/,
 // and exits non-zero on the first failure. Always stops the app it started.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { frontendDir, repoRoot, startBackend } from './backend.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// axe-core, run in the page at every screenshot: no serious or critical accessibility violation.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const shots = join(repoRoot, 'target', 'e2e');
 const started = Date.now();
 let backend;
@@ -31,6 +34,16 @@ async function step(name, fn) {
 
 async function shot(p, file, fullPage = true) {
   await p.screenshot({ path: join(shots, file), fullPage });
+  await p.addScriptTag({ content: AXE });
+  const violations = await p.evaluate(async () => {
+    // With a dialog open, the page behind it is dimmed on purpose: judge the dialog.
+    const dialog = document.querySelector('.modal.show');
+    const { violations } = await window.axe.run(dialog ?? document, { resultTypes: ['violations'] });
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+  assert(violations.length === 0, `${file}: accessibility violations:\n    ${violations.join('\n    ')}`);
   // Every screen names itself in the browser's tab.
   const title = await p.title();
   assert(/^.+ · TaskFlow$/.test(title) && title !== 'TaskFlow', `${file} has a title of its own ("${title}")`);
@@ -187,13 +200,13 @@ try {
     let dialog = await createTask(page, { title: 'Design mockups', priority: 'High', assignee: 'Ada Owner', due: '2030-06-30' });
     await shot(page, '05-task-modal.png', false);
     await dialog.getByRole('button', { name: 'Create task' }).click();
-    await column(page, 'To do').getByText('Design mockups').waitFor();
+    await column(page, 'To do').getByText('Design mockups', { exact: true }).waitFor();
     dialog = await createTask(page, { title: 'Write copy', priority: 'Low', assignee: 'Max Member' });
     await dialog.getByRole('button', { name: 'Create task' }).click();
-    await column(page, 'To do').getByText('Write copy').waitFor();
+    await column(page, 'To do').getByText('Write copy', { exact: true }).waitFor();
     dialog = await createTask(page, { title: 'Set up hosting' });
     await dialog.getByRole('button', { name: 'Create task' }).click();
-    await column(page, 'To do').getByText('Set up hosting').waitFor();
+    await column(page, 'To do').getByText('Set up hosting', { exact: true }).waitFor();
   });
 
   await step('edit a task in the modal', async () => {
@@ -233,26 +246,26 @@ try {
 
   await step('move a task by drag and drop, another with the "move to" control', async () => {
     await page.getByRole('article', { name: 'Write copy' }).dragTo(column(page, 'In progress'));
-    await column(page, 'In progress').getByText('Write copy').waitFor();
+    await column(page, 'In progress').getByText('Write copy', { exact: true }).waitFor();
     // By keyboard: the arrows choose in the menu without moving; Enter moves, and the focus
     // follows the card into its new column.
-    await page.getByRole('button', { name: 'Move “Design mockups” to' }).focus();
+    await page.getByRole('button', { name: 'Move “Design mockups”, now To do' }).focus();
     await page.keyboard.press('Enter');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
-    assert((await column(page, 'To do').getByText('Design mockups').count()) === 1, 'arrows alone move nothing');
+    assert((await column(page, 'To do').getByText('Design mockups', { exact: true }).count()) === 1, 'arrows alone move nothing');
     await page.keyboard.press('Enter');
-    await column(page, 'Done').getByText('Design mockups').waitFor();
-    await column(page, 'Done').getByRole('button', { name: 'Move “Design mockups” to' }).waitFor();
+    await column(page, 'Done').getByText('Design mockups', { exact: true }).waitFor();
+    await column(page, 'Done').getByRole('button', { name: 'Move “Design mockups”, now Done' }).waitFor();
     const focused = await page.evaluate(() => [
-      document.activeElement?.getAttribute('aria-label'),
+      document.activeElement?.textContent,
       document.activeElement?.closest('section')?.getAttribute('data-status'),
     ]);
-    assert(focused[0] === 'Move “Design mockups” to' && focused[1] === 'done', `the focus follows the card (${focused})`);
+    assert(focused[0] === 'Move “Design mockups”, now Done' && focused[1] === 'done', `the focus follows the card (${focused})`);
     await page.reload();
-    await column(page, 'In progress').getByText('Write copy').waitFor();
-    await column(page, 'Done').getByText('Design mockups').waitFor();
-    await column(page, 'To do').getByText('Set up hosting').waitFor();
+    await column(page, 'In progress').getByText('Write copy', { exact: true }).waitFor();
+    await column(page, 'Done').getByText('Design mockups', { exact: true }).waitFor();
+    await column(page, 'To do').getByText('Set up hosting and DNS', { exact: true }).waitFor();
     await shot(page, '04-board.png');
   });
 
@@ -353,7 +366,7 @@ try {
     p.setDefaultTimeout(10_000);
     await logIn(p, 'acme', 'max@acme.test', 'max-password');
     await p.goto(projectUrl);
-    await column(p, 'Done').getByText('Design mockups').waitFor();
+    await column(p, 'Done').getByText('Design mockups', { exact: true }).waitFor();
     const boxes = await Promise.all(['To do', 'In progress', 'Done'].map((n) => column(p, n).boundingBox()));
     assert(boxes.every((b) => b && b.width > 300), 'each column takes the full width');
     assert(boxes[0].y < boxes[1].y && boxes[1].y < boxes[2].y, 'the columns stack top to bottom');
@@ -377,14 +390,14 @@ try {
     p.setDefaultTimeout(10_000);
     await logIn(p, 'acme', acme.email, acme.password);
     await p.goto(projectUrl);
-    await column(p, 'Done').getByText('Design mockups').waitFor();
+    await column(p, 'Done').getByText('Design mockups', { exact: true }).waitFor();
     const theme = () => p.evaluate(() => document.documentElement.getAttribute('data-bs-theme'));
     assert((await theme()) === 'dark', 'a dark system gets the dark theme');
     await shot(p, '13-board-dark.png', false);
     await p.getByLabel('Theme').selectOption('light');
     assert((await theme()) === 'light', 'choosing light applies at once');
     await p.reload();
-    await column(p, 'Done').getByText('Design mockups').waitFor();
+    await column(p, 'Done').getByText('Design mockups', { exact: true }).waitFor();
     assert((await theme()) === 'light', 'the choice survives a reload');
     await dark.close();
   });

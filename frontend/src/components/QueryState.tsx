@@ -6,7 +6,7 @@ import { PageTitle } from './PageTitle';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
-    <div className="d-flex align-items-center gap-2 text-secondary py-4" role="status">
+    <div className="d-flex align-items-center gap-2 text-body-secondary py-4" role="status">
       <Spinner animation="border" size="sm" aria-hidden="true" />
       <span>{label}</span>
     </div>
@@ -46,7 +46,7 @@ export function ErrorState({ error, onRetry, notFound }: ErrorStateProps) {
 
 export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
   return (
-    <div className="text-center text-secondary border rounded py-5 px-3 my-3">
+    <div className="text-center text-body-secondary border rounded py-5 px-3 my-3">
       <p className="h5">{title}</p>
       {children}
     </div>
@@ -56,7 +56,10 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
 export function BackToProjects() {
   return (
     <p className="mb-0">
-      It does not exist in this organization, or it was deleted. <Link to="/">Back to projects</Link>
+      It does not exist in this organization, or it was deleted.{' '}
+      <Link to="/" className="alert-link">
+        Back to projects
+      </Link>
     </p>
   );
 }

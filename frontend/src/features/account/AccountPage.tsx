@@ -44,7 +44,7 @@ export function AccountPage() {
       <PageTitle>Your account</PageTitle>
       <h1 className="h3 mb-3">Your account</h1>
       {me.data && (
-        <p className="text-secondary">
+        <p className="text-body-secondary">
           {me.data.user.name}, {me.data.user.email}
         </p>
       )}
@@ -53,7 +53,7 @@ export function AccountPage() {
           <Card.Title as="h2" className="h5">
             Change your password
           </Card.Title>
-          <p className="small text-secondary">Every session of yours ends, this one too: you log in again with the new password.</p>
+          <p className="small text-body-secondary">Every session of yours ends, this one too: you log in again with the new password.</p>
           <Form onSubmit={submit} noValidate>
             {!err('current_password') && !err('new_password') && <MutationError error={change.error} />}
             <Form.Group className="mb-3" controlId="current-password">
@@ -78,7 +78,7 @@ export function AccountPage() {
           <Card.Title as="h2" className="h5">
             Sessions
           </Card.Title>
-          <p className="small text-secondary">Logged in on a computer you no longer use? End every session, on every device.</p>
+          <p className="small text-body-secondary">Logged in on a computer you no longer use? End every session, on every device.</p>
           <MutationError error={everywhere.error} />
           <Button variant="outline-danger" disabled={everywhere.isPending} onClick={() => everywhere.mutate()}>
             Log out everywhere

@@ -44,7 +44,7 @@ export function LoginPage({ subdomain, baseHost }: LoginPageProps) {
           <Card className="shadow-sm">
             <Card.Body className="p-4">
               <h1 className="h3 mb-1">Log in</h1>
-              <p className="text-secondary">
+              <p className="text-body-secondary">
                 to <strong>{subdomain}</strong> on TaskFlow
               </p>
               {state?.message && !login.isError && <Alert variant="info">{state.message}</Alert>}

@@ -36,12 +36,12 @@ describe('BoardPage', () => {
 
     const user = userEvent.setup({ delay: null });
     await within(await column('To do')).findByText('Review');
-    await user.click(screen.getByRole('button', { name: 'Move “Review” to' }));
+    await user.click(screen.getByRole('button', { name: 'Move “Review”, now To do' }));
     await user.click(await screen.findByRole('button', { name: 'Move to Done' }));
     await within(await column('Done')).findByText('Review');
     // The focus follows the card into its new column.
     await waitFor(async () =>
-      expect(within(await column('Done')).getByRole('button', { name: 'Move “Review” to' })).toHaveFocus(),
+      expect(within(await column('Done')).getByRole('button', { name: 'Move “Review”, now Done' })).toHaveFocus(),
     );
     await waitFor(async () => expect((await api.get<Task>(`/api/v1/tasks/${task.id}`)).data.status).toBe('done'));
   });

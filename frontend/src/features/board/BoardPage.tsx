@@ -86,7 +86,7 @@ export function BoardPage() {
       <div className="d-flex flex-wrap align-items-center justify-content-between gap-2 mb-3">
         <div>
           <h1 className="h3 mb-0">{project.data?.name ?? 'Project'}</h1>
-          {project.data?.description && <p className="text-secondary mb-0">{project.data.description}</p>}
+          {project.data?.description && <p className="text-body-secondary mb-0">{project.data.description}</p>}
         </div>
         <div className="d-flex gap-2">
           <Link to={`/projects/${projectId}/reports`} className="btn btn-outline-secondary">
@@ -286,12 +286,12 @@ function Column({ status, tasks, usersById, onMove, movedId, onDropTask, onAdd, 
         <h2 className="h6 mb-0" id={headingId}>
           {STATUS_LABEL[status]} <Badge bg="secondary" pill>{tasks.length}</Badge>
         </h2>
-        <Button size="sm" variant="outline-primary" onClick={onAdd} aria-label={`Add a task to ${STATUS_LABEL[status]}`}>
+        <Button size="sm" variant="primary" onClick={onAdd} aria-label={`Add a task to ${STATUS_LABEL[status]}`}>
           + Add
         </Button>
       </Card.Header>
       <Card.Body className="d-flex flex-column gap-2 p-2" style={{ minHeight: '6rem' }}>
-        {tasks.length === 0 && <p className="text-secondary small text-center my-3">Nothing here</p>}
+        {tasks.length === 0 && <p className="small fst-italic text-center my-3">Nothing here</p>}
         {tasks.map((task) => (
           <TaskCard
             key={task.id}

@@ -56,7 +56,7 @@ describe('TaskCard', () => {
     const user = userEvent.setup({ delay: null });
     await user.tab();
     await user.tab();
-    expect(screen.getByRole('button', { name: 'Move “Write the launch post” to' })).toHaveFocus();
+    expect(screen.getByRole('button', { name: 'Move “Write the launch post”, now To do' })).toHaveFocus();
     await user.keyboard('{Enter}');
     await user.keyboard('{ArrowDown}');
     await user.keyboard('{ArrowDown}');

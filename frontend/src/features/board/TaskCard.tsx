@@ -39,7 +39,7 @@ export function TaskCard({ task, assignee, onMove, onEdit, focusMove = false }: 
             {PRIORITY_LABEL[task.priority]}
           </Badge>
         </div>
-        <dl className="small text-secondary mb-2 row g-0">
+        <dl className="small text-body-secondary mb-2 row g-0">
           <dt className="col-5 fw-normal">Assignee</dt>
           <dd className="col-7 mb-0 text-truncate">{assignee ? assignee.name : 'Unassigned'}</dd>
           <dt className="col-5 fw-normal">Due</dt>
@@ -52,7 +52,9 @@ export function TaskCard({ task, assignee, onMove, onEdit, focusMove = false }: 
           {/* A menu, not a select: arrow keys choose within it, and only Enter or a click
               moves the card (a select would move it on the first arrow key). */}
           <Dropdown>
-            <Dropdown.Toggle ref={moveButton} size="sm" variant="outline-secondary" aria-label={`Move “${task.title}” to`}>
+            {/* Its name holds the visible text (WCAG 2.5.3): "Move “Title”, now To do". */}
+            <Dropdown.Toggle ref={moveButton} size="sm" variant="outline-secondary">
+              <span className="visually-hidden">Move “{task.title}”, now </span>
               {STATUS_LABEL[task.status]}
             </Dropdown.Toggle>
             <Dropdown.Menu>

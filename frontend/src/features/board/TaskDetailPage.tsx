@@ -61,7 +61,7 @@ export function TaskDetailPage() {
               </div>
               <MutationError error={remove.error ?? move.error} />
               <p className="text-break" style={{ whiteSpace: 'pre-wrap' }}>
-                {t.description || <span className="text-secondary">No description</span>}
+                {t.description || <span className="text-body-secondary">No description</span>}
               </p>
               <dl className="row mb-0">
                 <dt className="col-sm-4">Status</dt>
@@ -124,7 +124,7 @@ function Comments({ taskId, usersById }: { taskId: string; usersById: Map<string
         <ListGroup className="mb-3" as="ol" aria-label="Comments">
           {comments.data.map((c) => (
             <ListGroup.Item as="li" key={c.id}>
-              <div className="d-flex justify-content-between small text-secondary">
+              <div className="d-flex justify-content-between small text-body-secondary">
                 <span className="fw-semibold">{(c.author_id && usersById.get(c.author_id)?.name) || 'Former member'}</span>
                 <time dateTime={c.created_at}>{new Date(c.created_at).toLocaleString()}</time>
               </div>

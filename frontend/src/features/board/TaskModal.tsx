@@ -196,7 +196,7 @@ function TaskForm({
                 >
                   Save my changes on top
                 </Button>
-                <Button size="sm" variant="outline-secondary" onClick={() => void keepTheirs(conflict.now.task)}>
+                <Button size="sm" variant="secondary" onClick={() => void keepTheirs(conflict.now.task)}>
                   Keep theirs, discard mine
                 </Button>
               </div>

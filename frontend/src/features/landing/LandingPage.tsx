@@ -30,7 +30,7 @@ export function LandingPage() {
             {FEATURES.map(([title, text]) => (
               <li key={title} className="mb-3">
                 <h2 className="h6 mb-1">{title}</h2>
-                <p className="text-secondary mb-0">{text}</p>
+                <p className="text-body-secondary mb-0">{text}</p>
               </li>
             ))}
           </ul>

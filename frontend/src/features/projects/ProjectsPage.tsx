@@ -47,7 +47,7 @@ export function ProjectsPage() {
                       {project.name}
                     </Link>
                   </Card.Title>
-                  <Card.Text className="text-secondary">{project.description || 'No description'}</Card.Text>
+                  <Card.Text className="text-body-secondary">{project.description || 'No description'}</Card.Text>
                 </Card.Body>
                 <Card.Footer className="bg-transparent d-flex flex-wrap gap-2 justify-content-between">
                   <Link to={`/projects/${project.id}/reports`} className="btn btn-sm btn-outline-secondary">

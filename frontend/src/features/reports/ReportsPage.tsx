@@ -32,7 +32,7 @@ export function ReportsPage() {
       <PageTitle>{`Export tasks of ${project.data.name}`}</PageTitle>
       <Breadcrumbs trail={[{ label: project.data.name, to: `/projects/${projectId}` }, { label: 'Reports' }]} />
       <h1 className="h3">Export tasks</h1>
-      <p className="text-secondary">
+      <p className="text-body-secondary">
         Export every task of <strong>{project.data.name}</strong> as a CSV file. The export runs in the background.
       </p>
       <MutationError error={start.error} />

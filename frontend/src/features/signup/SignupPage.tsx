@@ -55,7 +55,7 @@ export function SignupPage({ baseHost, go = leave }: SignupPageProps) {
       <Row className="justify-content-center g-4">
         <Col xs={12} lg={7}>
           <h1 className="h2">TaskFlow</h1>
-          <p className="lead text-secondary">Projects and tasks for your whole team, in one place.</p>
+          <p className="lead text-body-secondary">Projects and tasks for your whole team, in one place.</p>
           <Card className="shadow-sm">
             <Card.Body className="p-4">
               <h2 className="h4 mb-3">Create your organization</h2>
