@@ -54,8 +54,7 @@ export function TaskCard({ task, assignee, onMove, onEdit, focusMove = false }: 
           <Dropdown>
             {/* Its name holds the visible text (WCAG 2.5.3): "Move “Title”, now To do". */}
             <Dropdown.Toggle ref={moveButton} size="sm" variant="outline-secondary">
-              <span className="visually-hidden">Move “{task.title}”, now </span>
-              {STATUS_LABEL[task.status]}
+              <span className="visually-hidden">Move “{task.title}”, now</span> {STATUS_LABEL[task.status]}
             </Dropdown.Toggle>
             <Dropdown.Menu>
               {STATUSES.filter((status) => status !== task.status).map((status) => (
