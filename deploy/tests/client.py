@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+from collections import Counter
 import socket
 import threading
 import time
@@ -176,6 +177,7 @@ class Record:
     code: str
     title: str = ""  # of a create
     reused: bool = False
+    key: str = ""  # the create's Idempotency-Key
 
     @property
     def ok(self) -> bool:
@@ -222,19 +224,20 @@ class Load:
         path_tasks = f"/api/v1/projects/{self.tenant.project_id}/tasks"
         while not self._stop.is_set():
             seq += 1
-            title = ""
+            title = key = ""
             started = time.monotonic()
             if kind == "read":
                 reply = conn.request("GET", f"{path_tasks}?limit=20", token=self.tenant.token)
                 method = "GET"
             else:
                 title = f"fault-{n}-{seq}-{uuid.uuid4().hex[:8]}"
+                key = str(uuid.uuid4())
                 reply = conn.request("POST", path_tasks, body={"title": title},
                                      token=self.tenant.token,
-                                     headers={"Idempotency-Key": str(uuid.uuid4())})
+                                     headers={"Idempotency-Key": key})
                 method = "POST"
             record = Record(started, time.monotonic(), method, target.name, reply.status,
-                            reply.code, title, conn.reused)
+                            reply.code, title, conn.reused, key)
             with self._lock:
                 self.records.append(record)
             if self.pause:
@@ -261,9 +264,13 @@ def tally(records: list[Record]) -> str:
 
 
 def check_writes(layout: Layout, tenant: Tenant, records: list[Record]) -> tuple[str, list[str]]:
-    """Every acknowledged create is there; no create that failed is. A summary and the
-    problems found."""
-    present = set(all_titles(layout, tenant))
+    """Every acknowledged create is there, once; a create that failed is not, unless its
+    commit's answer was lost (the database went away between committing and saying so, which
+    no server can tell apart from a commit that did not happen): then a retry with its
+    Idempotency-Key, as the API tells clients to do after a 503, must get the stored answer and
+    make no second row. A summary and the problems found."""
+    titles = all_titles(layout, tenant)
+    present = set(titles)
     creates = [r for r in records if r.method == "POST"]
     acked = [r for r in creates if r.ok]
     failed = [r for r in creates if not r.ok]
@@ -272,9 +279,31 @@ def check_writes(layout: Layout, tenant: Tenant, records: list[Record]) -> tuple
     problems = []
     if missing:
         problems.append(f"{len(missing)} acknowledged creates are missing, e.g. {missing[:3]}")
-    if written:
-        problems.append(f"{len(written)} creates that failed were written anyway "
-                        f"(answers {tally(written)})")
+    retried = []
+    conn = Conn(Target(layout), tenant.host, timeout=30)
+    try:
+        for r in written:
+            reply = conn.request("POST", f"/api/v1/projects/{tenant.project_id}/tasks",
+                                 body={"title": r.title}, token=tenant.token,
+                                 headers={"Idempotency-Key": r.key})
+            retried.append((r, reply))
+    finally:
+        conn.close()
+    not_replayed = [(r, reply) for r, reply in retried
+                    if not (200 <= reply.status < 300
+                            and reply.headers.get("idempotent-replayed") == "true")]
+    if not_replayed:
+        problems.append(f"{len(not_replayed)} creates that failed were written, and a retry "
+                        f"with their Idempotency-Key was not replayed: "
+                        f"{[reply.shown() for _, reply in not_replayed][:3]}")
+    after = all_titles(layout, tenant) if written else titles
+    doubled = sorted(t for t, n in Counter(after).items() if n > 1)
+    if doubled:
+        problems.append(f"{len(doubled)} tasks were written twice, e.g. {doubled[:3]}")
     summary = (f"writes acknowledged {len(acked)}, found {len(acked) - len(missing)}; "
                f"failed {len(failed)} ({tally(failed)}), of which written {len(written)}")
+    if written:
+        summary += (f" (commits whose answer was lost; retried with their Idempotency-Key: "
+                    f"replayed {len(retried) - len(not_replayed)} of {len(retried)}, "
+                    f"tasks written twice {len(doubled)})")
     return summary, problems

@@ -76,7 +76,8 @@ def readyz_all(run: Run) -> dict[str, int]:
 
 def database_stopped(run: Run) -> None:
     """The database is stopped ~10 s under load: fast 503s, /readyz 503, quick recovery,
-    no acknowledged write lost and no failed write kept."""
+    no acknowledged write lost, and no failed write kept but one whose commit's answer the
+    shutdown cut off, which its retry with the same Idempotency-Key replays, once."""
     tenant = run.tenant("fa")
     load = Load(tenant, [run.nginx()], readers=2, writers=2).start()
     t0 = time.monotonic()
