@@ -35,6 +35,25 @@ describe('MembersPage', () => {
     expect(screen.getByLabelText('Role of Max Member')).toHaveValue('admin');
   });
 
+  it('lets an owner remove a member after a second click, never themselves', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    await api.post('/api/v1/users', { email: `gone@${t.tenant.subdomain}.test`, name: 'Gus Gone', password: 'password123', role: 'member' });
+    renderAt('/members', <MembersPage />);
+    const user = userEvent.setup({ delay: null });
+
+    const remove = await screen.findByRole('button', { name: 'Remove Gus Gone' });
+    expect(screen.queryByRole('button', { name: 'Remove Olive Owner' })).toBeNull();
+    await user.click(remove);
+    // The first click only asks.
+    const { data: before } = await api.get<Page<User>>('/api/v1/users');
+    expect(before.items.map((u) => u.name)).toContain('Gus Gone');
+    await user.click(screen.getByRole('button', { name: 'Remove Gus Gone for good' }));
+    await waitFor(() => expect(screen.queryByText('Gus Gone')).toBeNull());
+    const { data: after } = await api.get<Page<User>>('/api/v1/users');
+    expect(after.items.map((u) => u.name)).toEqual(['Olive Owner']);
+  });
+
   it('shows members a read-only list', async () => {
     const t = await signupTenant();
     enterTenant(t);

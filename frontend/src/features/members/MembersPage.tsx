@@ -3,7 +3,7 @@ import { Alert, Badge, Button, Card, Col, Form, Row, Table } from 'react-bootstr
 import type { Role, User } from '../../api/types';
 import { ErrorState, fieldError, Loading, MutationError } from '../../components/QueryState';
 import { canManageUsers, useMe } from '../auth/queries';
-import { useAddUser, useChangeRole, useUsers } from './queries';
+import { useAddUser, useChangeRole, useRemoveUser, useUsers } from './queries';
 import { PageTitle } from '../../components/PageTitle';
 
 const ROLES: Role[] = ['owner', 'admin', 'member'];
@@ -42,9 +42,13 @@ export function MembersPage() {
 
 function MembersTable({ users, me, manager }: { users: User[]; me?: User; manager: boolean }) {
   const changeRole = useChangeRole();
+  const remove = useRemoveUser();
+  // The member whose removal waits for a second click.
+  const [confirming, setConfirming] = useState<string | null>(null);
   return (
     <>
       <MutationError error={changeRole.error} />
+      <MutationError error={remove.error} />
       <Table responsive hover className="align-middle">
         <caption className="visually-hidden">Members of this organization</caption>
         <thead>
@@ -52,6 +56,11 @@ function MembersTable({ users, me, manager }: { users: User[]; me?: User; manage
             <th scope="col">Name</th>
             <th scope="col">Email</th>
             <th scope="col">Role</th>
+            {manager && (
+              <th scope="col">
+                <span className="visually-hidden">Remove</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>
@@ -82,6 +91,27 @@ function MembersTable({ users, me, manager }: { users: User[]; me?: User; manage
                     ROLE_LABEL[user.role]
                   )}
                 </td>
+                {manager && (
+                  <td className="text-end">
+                    {editable && user.id !== me?.id && (
+                      <Button
+                        size="sm"
+                        variant={confirming === user.id ? 'danger' : 'outline-danger'}
+                        disabled={remove.isPending}
+                        onClick={() => {
+                          if (confirming !== user.id) {
+                            setConfirming(user.id);
+                            return;
+                          }
+                          setConfirming(null);
+                          remove.mutate(user);
+                        }}
+                      >
+                        {confirming === user.id ? `Remove ${user.name} for good` : `Remove ${user.name}`}
+                      </Button>
+                    )}
+                  </td>
+                )}
               </tr>
             );
           })}

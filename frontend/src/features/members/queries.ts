@@ -47,3 +47,17 @@ export function useChangeRole() {
     },
   });
 }
+
+export function useRemoveUser() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (user: User) => {
+      await api.delete(`/api/v1/users/${user.id}`);
+      return user;
+    },
+    onSuccess: (user) => {
+      queryClient.setQueryData<User[]>(userKeys.all, (users) => users?.filter((u) => u.id !== user.id));
+      return queryClient.invalidateQueries({ queryKey: userKeys.all });
+    },
+  });
+}
