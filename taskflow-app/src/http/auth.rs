@@ -154,19 +154,14 @@ async fn logout(me: CurrentUser, mut tx: Tx) -> Result<StatusCode, ApiError> {
     security(("tenantToken" = [])),
 )]
 async fn logout_everywhere(me: CurrentUser, mut tx: Tx) -> Result<StatusCode, ApiError> {
-    end_sessions(&mut tx, &me).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-async fn end_sessions(tx: &mut Tx, me: &CurrentUser) -> Result<(), ApiError> {
     let patch = UserPatch {
         sessions_ended_at: Some(Some(now())),
         ..UserPatch::default()
     };
-    User::scoped(&mut **tx)
+    User::scoped(&mut *tx)
         .update_by_key(me.user.id, &patch)
         .await?;
-    Ok(())
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A password change: the current one, and the new one.

@@ -73,6 +73,16 @@ impl Conditional {
         matches!(self, Conditional::Tags(_))
     }
 
+    /// The answer to a write that matched no row: the row changed since it was compared
+    /// (412), or, without a tag to compare, it was deleted meanwhile (404).
+    pub(crate) fn nothing_written(&self) -> ApiError {
+        if self.unchanged_since() {
+            ApiError::PreconditionFailed
+        } else {
+            ApiError::NotFound
+        }
+    }
+
     fn parse(headers: &HeaderMap) -> Result<Conditional, ApiError> {
         let mut tags = Vec::new();
         for value in headers.get_all(header::IF_MATCH) {

@@ -235,11 +235,7 @@ async fn update(
     // Every write moves `updated_at`, so even MySQL, which counts changed rows, counts the
     // row that matched.
     if write.update(&patch).await? == 0 {
-        return Err(if condition.unchanged_since() {
-            ApiError::PreconditionFailed
-        } else {
-            ApiError::NotFound
-        });
+        return Err(condition.nothing_written());
     }
     let project = Project::scoped(&mut *tx)
         .get(id)

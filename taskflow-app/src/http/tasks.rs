@@ -445,11 +445,7 @@ async fn update(
     // Every write moves `updated_at`, so even MySQL, which counts changed rows, counts the
     // row that matched.
     if write.update(&patch).await.map_err(reference_gone)? == 0 {
-        return Err(if condition.unchanged_since() {
-            ApiError::PreconditionFailed
-        } else {
-            ApiError::NotFound
-        });
+        return Err(condition.nothing_written());
     }
     let task = Task::scoped(&mut *tx)
         .get(id)

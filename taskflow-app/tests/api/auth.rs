@@ -497,21 +497,7 @@ async fn processes_on_one_redis_share_the_failed_login_counts() {
     let Some(redis) = taskflow_tenancy::testkit::redis_url() else {
         return;
     };
-    let prefix = crate::queue::prefix();
-    let (redis_b, prefix_b) = (redis.clone(), prefix.clone());
-    let a = TestApp::spawn_with(crate::helpers::Backend::Sqlite, move |config| {
-        config.redis_url = Some(redis);
-        config.redis_prefix = prefix;
-    })
-    .await
-    .expect("SQLite always runs");
-    let b = a
-        .twin(move |config| {
-            config.redis_url = Some(redis_b);
-            config.redis_prefix = prefix_b;
-        })
-        .await;
-    let acme = a.signup("acme").await;
+    let (a, b, acme) = crate::tenant_changes::two_processes(redis.clone(), redis).await;
     for n in 0..5 {
         let app = if n % 2 == 0 { &a } else { &b };
         let answer = login(app, &acme.host, "owner@acme.example", "wrong").await;

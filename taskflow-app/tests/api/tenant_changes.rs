@@ -13,7 +13,7 @@ use crate::helpers::{ADMIN_TOKEN, Backend, Signed, TestApp};
 use crate::queue::{Relay, prefix};
 
 /// Two processes on one database and one Redis prefix, and a tenant both have cached.
-async fn two_processes(redis_a: String, redis_b: String) -> (TestApp, TestApp, Signed) {
+pub(crate) async fn two_processes(redis_a: String, redis_b: String) -> (TestApp, TestApp, Signed) {
     let prefix = prefix();
     let prefix_b = prefix.clone();
     let a = TestApp::spawn_with(Backend::Sqlite, move |config| {
