@@ -39,3 +39,14 @@ export async function createProject(name = `Project ${uniqueSubdomain('p')}`): P
 export async function createTask(projectId: string, input: Partial<Task> & { title: string }): Promise<Task> {
   return (await api.post<Task>(`/api/v1/projects/${projectId}/tasks`, input)).data;
 }
+
+/** Creates `count` tasks one after the other (so in creation order), `make(i)` the i-th, from 1. */
+export async function createTasks(
+  projectId: string,
+  count: number,
+  make: (i: number) => Partial<Task> & { title: string },
+): Promise<Task[]> {
+  const tasks: Task[] = [];
+  for (let i = 1; i <= count; i++) tasks.push(await createTask(projectId, make(i)));
+  return tasks;
+}
