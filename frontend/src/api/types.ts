@@ -31,3 +31,16 @@ export interface Page<T> {
 export type TaskChange = Schemas['TaskInput'];
 /// The body of a new task.
 export type NewTask = Schemas['NewTaskInput'];
+
+/// How many tasks of a project each column holds under a filter (`/tasks/counts`).
+export interface TaskCounts {
+  todo: number;
+  in_progress: number;
+  done: number;
+}
+/// A due-date filter: `overdue` (before today, UTC, and not done), `week` (today to today + 6)
+/// or `none` (no due date).
+export type TaskDue = 'overdue' | 'week' | 'none';
+/// A list's order: `created` (oldest first), `due` (earliest first, none last) or `priority`
+/// (high first); ties in creation order.
+export type TaskSort = 'created' | 'due' | 'priority';

@@ -4,11 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { api } from '../../api/client';
 import type { Task } from '../../api/types';
 import { renderAt } from '../../test/render';
-import { createProject, createTask, enterTenant, signupTenant } from '../../test/tenant';
+import { listReads, recordRequests } from '../../test/requests';
+import { createProject, createTask, createTasks, enterTenant, signupTenant } from '../../test/tenant';
 import { BoardPage } from './BoardPage';
 import { TaskDetailPage } from './TaskDetailPage';
 
 const column = (name: string) => screen.findByRole('region', { name: new RegExp(`^${name}`) });
+/** The titles of a column's cards, top to bottom. */
+const titles = async (name: string) =>
+  within(await column(name))
+    .queryAllByRole('article')
+    .map((a) => a.getAttribute('aria-label'));
+const pad = (i: number) => String(i).padStart(2, '0');
+/** `days` from today in UTC, as a due date. */
+const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 describe('BoardPage', () => {
   it('shows a column per status with the tasks in it', async () => {
@@ -77,6 +86,138 @@ describe('BoardPage', () => {
 
     expect(await screen.findByText('Not found')).toBeInTheDocument();
     expect(screen.queryByText('Secret plans')).not.toBeInTheDocument();
+  });
+});
+
+describe('BoardPage with many tasks', () => {
+  it('shows each column\'s first page, and reads the next page of that column on "Show more"', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    const project = await createProject('Big');
+    await createTasks(project.id, 55, (i) => ({ title: `Task ${pad(i)}` }));
+    await createTask(project.id, { title: 'Finished', status: 'done' });
+    const requests = recordRequests();
+    renderAt(`/projects/${project.id}`, <BoardPage />, {}, '/projects/:projectId');
+
+    await within(await column('To do')).findByText('Task 01');
+    let todo = await titles('To do');
+    expect(todo).toHaveLength(50);
+    expect(todo[49]).toBe('Task 50');
+    expect(await titles('Done')).toEqual(['Finished']);
+    expect(within(await column('Done')).queryByRole('button', { name: /^Show more/ })).toBeNull();
+    // One request a column, at the same time, each for its own status.
+    expect(listReads(requests, project.id).sort()).toEqual(
+      ['done', 'in_progress', 'todo'].map((s) => `GET /api/v1/projects/${project.id}/tasks?status=${s}&limit=50`),
+    );
+
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole('button', { name: 'Show more in To do' }));
+    await within(await column('To do')).findByText('Task 55');
+    todo = await titles('To do');
+    expect(todo).toHaveLength(55);
+    expect(todo.slice(48)).toEqual(['Task 49', 'Task 50', 'Task 51', 'Task 52', 'Task 53', 'Task 54', 'Task 55']);
+    expect(screen.queryByRole('button', { name: 'Show more in To do' })).toBeNull();
+    // The focus goes on to the first card the page brought.
+    await waitFor(() => expect(screen.getByRole('link', { name: 'Task 51' })).toHaveFocus());
+    const reads = listReads(requests, project.id).filter((r) => r.includes('status=todo'));
+    expect(reads).toHaveLength(2);
+    expect(reads[1]).toMatch(/&cursor=./);
+  });
+
+  it('counts each column on the server, under the filters', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    const project = await createProject();
+    await createTasks(project.id, 3, (i) => ({ title: `Todo ${i}`, priority: i === 1 ? 'high' : 'low' }));
+    await createTasks(project.id, 2, (i) => ({ title: `Doing ${i}`, status: 'in_progress' }));
+    renderAt(`/projects/${project.id}`, <BoardPage />, {}, '/projects/:projectId');
+
+    const todo = await column('To do');
+    expect(await within(todo).findByRole('heading', { name: 'To do 3 tasks' })).toBeInTheDocument();
+    expect(await screen.findByTestId('count-in_progress')).toHaveTextContent('2');
+    expect(await screen.findByTestId('count-done')).toHaveTextContent('0');
+    const user = userEvent.setup({ delay: null });
+    await user.selectOptions(screen.getByLabelText('Priority'), 'high');
+    await waitFor(() => expect(screen.getByTestId('count-todo')).toHaveTextContent('1'));
+    expect(screen.getByTestId('count-in_progress')).toHaveTextContent('0');
+    expect(within(todo).getByRole('heading', { name: 'To do 1 task' })).toBeInTheDocument();
+  });
+
+  it('puts a new task at the top of its column and moves cards, counted, without reading the lists again', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    const project = await createProject();
+    await createTasks(project.id, 55, (i) => ({ title: `Task ${pad(i)}` }));
+    renderAt(`/projects/${project.id}`, <BoardPage />, {}, '/projects/:projectId');
+    await within(await column('To do')).findByText('Task 01');
+    await waitFor(() => expect(screen.getByTestId('count-todo')).toHaveTextContent('55'));
+    const requests = recordRequests();
+
+    const user = userEvent.setup({ delay: null });
+    await user.click(screen.getByRole('button', { name: 'Add a task to To do' }));
+    const dialog = await screen.findByRole('dialog', { name: 'New task' });
+    await user.type(within(dialog).getByLabelText('Title'), 'Fresh one');
+    await user.click(within(dialog).getByRole('button', { name: 'Create task' }));
+    // Newest of 56, it would come last in the oldest-first order: it shows first instead.
+    await waitFor(async () => expect((await titles('To do'))[0]).toBe('Fresh one'));
+    expect(screen.getByRole('article', { name: 'Fresh one' })).toHaveAttribute('data-fresh', 'true');
+    expect(await titles('To do')).toHaveLength(51);
+    expect(screen.getByTestId('count-todo')).toHaveTextContent('56');
+
+    await user.click(screen.getByRole('button', { name: 'Move “Task 02”, now To do' }));
+    await user.click(await screen.findByRole('button', { name: 'Move to Done' }));
+    await waitFor(async () => expect(await titles('Done')).toEqual(['Task 02']));
+    expect(await titles('To do')).not.toContain('Task 02');
+    await waitFor(() => expect(screen.getByTestId('count-done')).toHaveTextContent('1'));
+    expect(screen.getByTestId('count-todo')).toHaveTextContent('55');
+
+    // The edit form moves a card too.
+    await user.click(screen.getByRole('button', { name: 'Edit “Fresh one”' }));
+    const edit = await screen.findByRole('dialog', { name: 'Edit task' });
+    await user.selectOptions(await within(edit).findByLabelText('Status'), 'in_progress');
+    await user.click(within(edit).getByRole('button', { name: 'Save task' }));
+    await waitFor(async () => expect(await titles('In progress')).toEqual(['Fresh one']));
+    expect(await titles('To do')).not.toContain('Fresh one');
+    expect(screen.getByTestId('count-in_progress')).toHaveTextContent('1');
+    expect(screen.getByTestId('count-todo')).toHaveTextContent('54');
+
+    expect(listReads(requests, project.id)).toEqual([]);
+    const { data: stored } = await api.get<Task>(`/api/v1/tasks/${(await screen.findByRole('article', { name: 'Task 02' })).dataset.taskId}`);
+    expect(stored.status).toBe('done');
+  });
+
+  it('has the server filter by due date and sort, the choice kept in the address', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    const project = await createProject();
+    await createTask(project.id, { title: 'Later, low', priority: 'low', due_date: day(30) });
+    await createTask(project.id, { title: 'Late, high', priority: 'high', due_date: day(-2) });
+    await createTask(project.id, { title: 'Undated, medium', priority: 'medium' });
+    await createTask(project.id, { title: 'Soon, medium', priority: 'medium', due_date: day(3) });
+    await createTask(project.id, { title: 'Late but done', status: 'done', due_date: day(-5) });
+    const requests = recordRequests();
+    renderAt(`/projects/${project.id}?sort=priority`, <BoardPage />, {}, '/projects/:projectId');
+
+    await within(await column('To do')).findByText('Later, low');
+    expect(screen.getByLabelText('Sort')).toHaveValue('priority');
+    expect(await titles('To do')).toEqual(['Late, high', 'Undated, medium', 'Soon, medium', 'Later, low']);
+    const user = userEvent.setup({ delay: null });
+    await user.selectOptions(screen.getByLabelText('Sort'), 'Due date');
+    await waitFor(async () => expect(await titles('To do')).toEqual(['Late, high', 'Soon, medium', 'Later, low', 'Undated, medium']));
+    await user.selectOptions(screen.getByLabelText('Due'), 'Overdue');
+    await waitFor(async () => expect(await titles('To do')).toEqual(['Late, high']));
+    expect(within(await column('Done')).getByText('Nothing here')).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText('Due'), 'Due this week');
+    await waitFor(async () => expect(await titles('To do')).toEqual(['Soon, medium']));
+    await user.selectOptions(screen.getByLabelText('Due'), 'No due date');
+    await waitFor(async () => expect(await titles('To do')).toEqual(['Undated, medium']));
+    await waitFor(() => expect(screen.getByTestId('count-todo')).toHaveTextContent('1'));
+    expect(screen.getByTestId('count-done')).toHaveTextContent('0');
+
+    const reads = listReads(requests, project.id);
+    expect(reads).toContain(`GET /api/v1/projects/${project.id}/tasks?status=todo&sort=priority&limit=50`);
+    expect(reads).toContain(`GET /api/v1/projects/${project.id}/tasks?due=overdue&status=todo&sort=due&limit=50`);
+    expect(requests).toContain(`GET /api/v1/projects/${project.id}/tasks/counts?due=none`);
   });
 });
 

@@ -1,34 +1,66 @@
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
-import { Alert, Badge, Button, Card, Col, Form, Modal, Row } from 'react-bootstrap';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { Alert, Button, Card, Col, Form, Modal, Row } from 'react-bootstrap';
 import { Link, useParams, useSearchParams } from 'react-router';
-import type { Task, TaskPriority, TaskStatus, User } from '../../api/types';
+import type { Task, TaskSort, TaskStatus, User } from '../../api/types';
 import { errorMessage } from '../../api/error';
 import { Breadcrumbs } from '../../components/Breadcrumbs';
 import { BackToProjects, EmptyState, ErrorState, Loading } from '../../components/QueryState';
+import { useMe } from '../auth/queries';
 import { useUsers } from '../members/queries';
 import { useProject } from '../projects/queries';
-import { PRIORITIES, PRIORITY_LABEL, STATUSES, STATUS_LABEL } from './labels';
-import { useMoveTask, useTasks, type TaskFilters } from './queries';
+import {
+  DUES,
+  DUE_LABEL,
+  formatCount,
+  oneOf,
+  PRIORITIES,
+  PRIORITY_LABEL,
+  SORTS,
+  SORT_LABEL,
+  STATUSES,
+  STATUS_LABEL,
+} from './labels';
+import {
+  listParams,
+  loadedTasks,
+  taskMatches,
+  useColumnTasks,
+  useMoveTask,
+  useTaskCounts,
+  type TaskFilters,
+} from './queries';
 import { DRAG_TYPE, TaskCard } from './TaskCard';
 import { TaskModal } from './TaskModal';
 import { PageTitle } from '../../components/PageTitle';
 
 type Dialog = { kind: 'create'; status: TaskStatus } | { kind: 'edit'; task: Task } | null;
+type ColumnQuery = ReturnType<typeof useColumnTasks>;
+
+/** How long a new card stays highlighted, in milliseconds. */
+const FRESH_FOR = 3000;
 
 export function BoardPage() {
   const { projectId = '' } = useParams();
   const project = useProject(projectId);
+  const me = useMe();
   const [params, setParams] = useSearchParams();
   const filters: TaskFilters = {
     q: params.get('q') ?? undefined,
-    priority: (PRIORITIES as string[]).includes(params.get('priority') ?? '') ? (params.get('priority') as TaskPriority) : undefined,
+    priority: oneOf(PRIORITIES, params.get('priority')),
     assignee_id: params.get('assignee') ?? undefined,
+    due: oneOf(DUES, params.get('due')),
   };
-  const filtering = Boolean(filters.q?.trim() || filters.priority || filters.assignee_id);
-  const tasks = useTasks(projectId, filters);
+  const sort: TaskSort = oneOf(SORTS, params.get('sort')) ?? 'created';
+  const filtering = Boolean(filters.q?.trim() || filters.priority || filters.assignee_id || filters.due);
+  // Each column is read, a page at a time, on its own and at the same time as the others.
+  const todo = useColumnTasks(projectId, 'todo', filters, sort);
+  const inProgress = useColumnTasks(projectId, 'in_progress', filters, sort);
+  const done = useColumnTasks(projectId, 'done', filters, sort);
+  const columns: Record<TaskStatus, ColumnQuery> = { todo, in_progress: inProgress, done };
+  const counts = useTaskCounts(projectId, filters);
   const users = useUsers();
-  const move = useMoveTask(projectId, filters);
-  const setFilter = useCallback(
+  const move = useMoveTask();
+  const setParam = useCallback(
     (name: string, value: string) =>
       setParams(
         (current) => {
@@ -41,6 +73,16 @@ export function BoardPage() {
       ),
     [setParams],
   );
+  const clearFilters = () =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams();
+        const kept = current.get('sort');
+        if (kept) next.set('sort', kept);
+        return next;
+      },
+      { replace: true },
+    );
   const [dialog, setDialog] = useState<Dialog>(null);
   const [help, setHelp] = useState(false);
   const ready = project.isSuccess;
@@ -74,6 +116,29 @@ export function BoardPage() {
     setMovedId(task.id);
     move.mutate({ id: task.id, status });
   };
+  const findLoaded = (id: string) => {
+    for (const status of STATUSES) {
+      const found = columns[status].data?.pages.flatMap((page) => page.items).find((t) => t.id === id);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  // A new task shows at the top of its column, highlighted for a moment; or, when the filters
+  // leave it out, a line says so.
+  const [fresh, setFresh] = useState<Task | null>(null);
+  useEffect(() => {
+    if (!fresh) return;
+    const timer = setTimeout(() => setFresh(null), FRESH_FOR);
+    return () => clearTimeout(timer);
+  }, [fresh]);
+  const [hidden, setHidden] = useState<Task | null>(null);
+  const onCreated = (task: Task) => {
+    if (taskMatches(task, listParams(filters), me.data?.user.id) === false) setHidden(task);
+    else setFresh(task);
+  };
+
+  const settled = STATUSES.every((s) => columns[s].isSuccess && !columns[s].isPlaceholderData);
+  const empty = settled && STATUSES.every((s) => loadedTasks(columns[s].data).length === 0 && !columns[s].hasNextPage);
 
   if (project.isError) {
     return <ErrorState error={project.error} onRetry={() => project.refetch()} notFound={<BackToProjects />} />;
@@ -102,23 +167,31 @@ export function BoardPage() {
           The task could not be moved: {errorMessage(move.error)}
         </Alert>
       )}
+      {hidden && (
+        <Alert variant="info" dismissible onClose={() => setHidden(null)} role="status">
+          “{hidden.title}” was created in {STATUS_LABEL[hidden.status]}, but the filters hide it.{' '}
+          <Link to={`/projects/${projectId}/tasks/${hidden.id}`} className="alert-link">
+            Open it
+          </Link>
+        </Alert>
+      )}
       <BoardFilters
         filters={filters}
+        sort={sort}
         users={users.data ?? []}
-        onChange={setFilter}
-        onClear={() => setParams({}, { replace: true })}
+        onChange={setParam}
+        onClear={clearFilters}
         filtering={filtering}
       />
-      {(tasks.isPending || project.isPending) && <Loading label="Loading tasks…" />}
-      {tasks.isError && <ErrorState error={tasks.error} onRetry={() => tasks.refetch()} notFound={<BackToProjects />} />}
-      {tasks.isSuccess && project.isSuccess && (
+      {project.isPending && <Loading label="Loading the project…" />}
+      {project.isSuccess && (
         <>
-          {tasks.data.length === 0 && !filtering && (
+          {empty && !filtering && (
             <EmptyState title="No tasks yet">
               <p className="mb-0">Add a task to any column to get started.</p>
             </EmptyState>
           )}
-          {tasks.data.length === 0 && filtering && (
+          {empty && filtering && (
             <EmptyState title="No task matches these filters">
               <p className="mb-0">Change or clear the filters above.</p>
             </EmptyState>
@@ -128,12 +201,14 @@ export function BoardPage() {
               <Col key={status}>
                 <Column
                   status={status}
-                  tasks={tasks.data.filter((t) => t.status === status)}
+                  query={columns[status]}
+                  count={counts.data?.[status]}
                   usersById={usersById}
                   onMove={onMove}
                   movedId={movedId}
+                  freshId={fresh?.id ?? null}
                   onDropTask={(id) => {
-                    const task = tasks.data.find((t) => t.id === id);
+                    const task = findLoaded(id);
                     if (task) onMove(task, status);
                   }}
                   onAdd={() => setDialog({ kind: 'create', status })}
@@ -175,6 +250,7 @@ export function BoardPage() {
           task={dialog.kind === 'edit' ? dialog.task : undefined}
           initialStatus={dialog.kind === 'create' ? dialog.status : undefined}
           users={users.data ?? []}
+          onCreated={onCreated}
           onClose={() => setDialog(null)}
         />
       )}
@@ -182,16 +258,22 @@ export function BoardPage() {
   );
 }
 
+type FilterName = 'q' | 'priority' | 'assignee' | 'due' | 'sort';
+
 interface BoardFiltersProps {
   filters: TaskFilters;
+  sort: TaskSort;
   users: User[];
-  onChange: (name: 'q' | 'priority' | 'assignee', value: string) => void;
+  onChange: (name: FilterName, value: string) => void;
   onClear: () => void;
   filtering: boolean;
 }
 
-/** Search and filters, kept in the address (`?q&priority&assignee`) so a view can be shared. */
-function BoardFilters({ filters, users, onChange, onClear, filtering }: BoardFiltersProps) {
+/**
+ * Search, filters and order, kept in the address (`?q&priority&assignee&due&sort`) so a view can
+ * be shared; the server filters and sorts.
+ */
+function BoardFilters({ filters, sort, users, onChange, onClear, filtering }: BoardFiltersProps) {
   const [text, setText] = useState(filters.q ?? '');
   // The search is sent a moment after the typing stops, not on every key.
   useEffect(() => {
@@ -229,6 +311,27 @@ function BoardFilters({ filters, users, onChange, onClear, filtering }: BoardFil
           ))}
         </Form.Select>
       </Form.Group>
+      <Form.Group controlId="task-filter-due">
+        <Form.Label className="small mb-1">Due</Form.Label>
+        <Form.Select value={filters.due ?? ''} onChange={(e) => onChange('due', e.target.value)}>
+          <option value="">Any due date</option>
+          {DUES.map((d) => (
+            <option key={d} value={d}>
+              {DUE_LABEL[d]}
+            </option>
+          ))}
+        </Form.Select>
+      </Form.Group>
+      <Form.Group controlId="task-sort">
+        <Form.Label className="small mb-1">Sort</Form.Label>
+        <Form.Select value={sort} onChange={(e) => onChange('sort', e.target.value === 'created' ? '' : e.target.value)}>
+          {SORTS.map((s) => (
+            <option key={s} value={s}>
+              {SORT_LABEL[s]}
+            </option>
+          ))}
+        </Form.Select>
+      </Form.Group>
       {filtering && (
         <Button
           variant="outline-secondary"
@@ -246,18 +349,59 @@ function BoardFilters({ filters, users, onChange, onClear, filtering }: BoardFil
 
 interface ColumnProps {
   status: TaskStatus;
-  tasks: Task[];
+  query: ColumnQuery;
+  /** How many tasks the column holds on the server under the filters, once counted. */
+  count: number | undefined;
   usersById: Map<string, User>;
   onMove: (task: Task, status: TaskStatus) => void;
   movedId: string | null;
+  freshId: string | null;
   onDropTask: (id: string) => void;
   onAdd: () => void;
   onEdit: (task: Task) => void;
 }
 
-function Column({ status, tasks, usersById, onMove, movedId, onDropTask, onAdd, onEdit }: ColumnProps) {
+/**
+ * A column: its loaded pages and no more, scrolling inside itself, with "Show more" at its end
+ * (also pressed by scrolling down to it). The card a keyboard user asked more for takes the focus.
+ */
+function Column({ status, query, count, usersById, onMove, movedId, freshId, onDropTask, onAdd, onEdit }: ColumnProps) {
   const [over, setOver] = useState(false);
   const headingId = `column-${status}`;
+  const label = STATUS_LABEL[status];
+  const tasks = useMemo(() => loadedTasks(query.data), [query.data]);
+  const body = useRef<HTMLDivElement>(null);
+  const more = useRef<HTMLButtonElement>(null);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  // One next page at a time, whether the button or the scrolling asks.
+  const fetching = useRef(false);
+  const loadMore = useCallback(() => {
+    if (fetching.current) return;
+    fetching.current = true;
+    void fetchNextPage().finally(() => {
+      fetching.current = false;
+    });
+  }, [fetchNextPage]);
+  // Pressing "Show more" by keyboard puts the focus on the first card it brought.
+  const focusFrom = useRef<number | null>(null);
+  useEffect(() => {
+    const from = focusFrom.current;
+    if (from === null || tasks.length <= from) return;
+    focusFrom.current = null;
+    body.current?.querySelectorAll<HTMLElement>('article h3 a')[from]?.focus();
+  }, [tasks.length]);
+  // Scrolling down to the button loads the next page too.
+  useEffect(() => {
+    const target = more.current;
+    if (!hasNextPage || !target || typeof IntersectionObserver === 'undefined') return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && loadMore(), {
+      root: body.current,
+      rootMargin: '0px 0px 200px 0px',
+    });
+    observer.observe(target);
+    return () => observer.disconnect();
+  }, [hasNextPage, loadMore]);
+
   const onDragOver = (event: DragEvent) => {
     if (event.dataTransfer.types.includes(DRAG_TYPE)) {
       event.preventDefault();
@@ -283,15 +427,29 @@ function Column({ status, tasks, usersById, onMove, movedId, onDropTask, onAdd, 
       onDrop={onDrop}
     >
       <Card.Header className="d-flex justify-content-between align-items-center">
-        <h2 className="h6 mb-0" id={headingId}>
-          {STATUS_LABEL[status]} <Badge bg="secondary" pill>{tasks.length}</Badge>
+        <h2 className="h6 mb-0">
+          <span id={headingId}>{label}</span>
+          {count !== undefined && (
+            <>
+              {' '}
+              <span aria-hidden="true">·</span>{' '}
+              <span data-testid={`count-${status}`}>{formatCount(count)}</span>
+              <span className="visually-hidden">{count === 1 ? ' task' : ' tasks'}</span>
+            </>
+          )}
         </h2>
-        <Button size="sm" variant="primary" onClick={onAdd} aria-label={`Add a task to ${STATUS_LABEL[status]}`}>
+        <Button size="sm" variant="primary" onClick={onAdd} aria-label={`Add a task to ${label}`}>
           + Add
         </Button>
       </Card.Header>
-      <Card.Body className="d-flex flex-column gap-2 p-2" style={{ minHeight: '6rem' }}>
-        {tasks.length === 0 && <p className="small fst-italic text-center my-3">Nothing here</p>}
+      <Card.Body ref={body} className="d-flex flex-column gap-2 p-2 board-column" data-testid={`column-body-${status}`}>
+        {query.isPending && <Loading label={`Loading ${label}…`} />}
+        {query.isError && !query.isFetchNextPageError && (
+          <ErrorState error={query.error} onRetry={() => query.refetch()} />
+        )}
+        {query.isSuccess && tasks.length === 0 && !hasNextPage && (
+          <p className="small fst-italic text-center my-3">Nothing here</p>
+        )}
         {tasks.map((task) => (
           <TaskCard
             key={task.id}
@@ -300,8 +458,32 @@ function Column({ status, tasks, usersById, onMove, movedId, onDropTask, onAdd, 
             onMove={onMove}
             onEdit={onEdit}
             focusMove={movedId === task.id}
+            fresh={freshId === task.id}
           />
         ))}
+        {query.isFetchNextPageError && <ErrorState error={query.error} onRetry={loadMore} />}
+        {hasNextPage && (
+          <div className="d-flex flex-column align-items-center gap-1 py-2">
+            <Button
+              ref={more}
+              size="sm"
+              variant="outline-secondary"
+              aria-busy={isFetchingNextPage}
+              onClick={() => {
+                focusFrom.current = tasks.length;
+                loadMore();
+              }}
+            >
+              Show more <span className="visually-hidden">in {label}</span>
+            </Button>
+            {count !== undefined && (
+              <span className="small text-body-secondary">
+                {formatCount(tasks.length)} of {formatCount(count)} shown
+              </span>
+            )}
+            {isFetchingNextPage && <Loading label="Loading more…" />}
+          </div>
+        )}
       </Card.Body>
     </Card>
   );

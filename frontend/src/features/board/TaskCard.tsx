@@ -13,13 +13,19 @@ interface TaskCardProps {
   onEdit: (task: Task) => void;
   /** Set on the card just moved: its "move" button takes the focus in its new column. */
   focusMove?: boolean;
+  /** Set on a card just created: it scrolls into view, highlighted for as long as it is set. */
+  fresh?: boolean;
 }
 
-export function TaskCard({ task, assignee, onMove, onEdit, focusMove = false }: TaskCardProps) {
+export function TaskCard({ task, assignee, onMove, onEdit, focusMove = false, fresh = false }: TaskCardProps) {
   const moveButton = useRef<HTMLButtonElement>(null);
+  const card = useRef<HTMLElement>(null);
   useEffect(() => {
     if (focusMove) moveButton.current?.focus();
   }, [focusMove]);
+  useEffect(() => {
+    if (fresh) card.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [fresh]);
   const onDragStart = (event: DragEvent) => {
     event.dataTransfer.setData(DRAG_TYPE, task.id);
     event.dataTransfer.setData('text/plain', task.title);
@@ -28,7 +34,16 @@ export function TaskCard({ task, assignee, onMove, onEdit, focusMove = false }: 
   const overdue = task.due_date !== null && task.status !== 'done' && isOverdue(task.due_date);
 
   return (
-    <Card as="article" className="shadow-sm task-card" draggable onDragStart={onDragStart} data-task-id={task.id} aria-label={task.title}>
+    <Card
+      ref={card}
+      as="article"
+      className={`shadow-sm task-card ${fresh ? 'task-card-fresh' : ''}`}
+      draggable
+      onDragStart={onDragStart}
+      data-task-id={task.id}
+      data-fresh={fresh || undefined}
+      aria-label={task.title}
+    >
       <Card.Body className="p-2">
         <div className="d-flex justify-content-between align-items-start gap-2">
           <h3 className="h6 mb-1 text-break">

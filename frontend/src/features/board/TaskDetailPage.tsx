@@ -17,7 +17,7 @@ export function TaskDetailPage() {
   const project = useProject(projectId);
   const task = useTask(taskId);
   const users = useUsers();
-  const move = useMoveTask(projectId);
+  const move = useMoveTask();
   const remove = useDeleteTask();
   const navigate = useNavigate();
   const [editing, setEditing] = useState(false);

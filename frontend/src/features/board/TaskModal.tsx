@@ -8,6 +8,7 @@ import { PRIORITIES, PRIORITY_LABEL, STATUSES, STATUS_LABEL } from './labels';
 import {
   changedFields,
   fetchTaskVersion,
+  putTask,
   taskKeys,
   useCreateTask,
   useUpdateTask,
@@ -22,6 +23,8 @@ interface TaskModalProps {
   /** The column a new task starts in. */
   initialStatus?: TaskStatus;
   users: User[];
+  /** Told of a task once it is created, before the form closes. */
+  onCreated?: (task: Task) => void;
   onClose: () => void;
 }
 
@@ -86,6 +89,7 @@ function TaskForm({
   base,
   initialStatus = 'todo',
   users,
+  onCreated,
   onClose,
 }: TaskModalProps & { base?: TaskVersion }) {
   const queryClient = useQueryClient();
@@ -135,7 +139,12 @@ function TaskForm({
       due_date: dueDate || null,
     };
     if (!base) {
-      create.mutate(input, { onSuccess: onClose });
+      create.mutate(input, {
+        onSuccess: (created) => {
+          onCreated?.(created);
+          onClose();
+        },
+      });
       return;
     }
     const changes = changedFields(base.task, input);
@@ -146,10 +155,8 @@ function TaskForm({
     save(base.task.id, changes, base);
   };
 
-  const keepTheirs = (now: Task) => {
-    queryClient.setQueryData(taskKeys.detail(now.id), now);
-    return queryClient.invalidateQueries({ queryKey: taskKeys.list(now.project_id) }).then(onClose);
-  };
+  // The other person's version goes into the lists in place of the one the board showed.
+  const keepTheirs = (now: Task) => putTask(queryClient, now).then(onClose);
 
   const theirs = conflict
     ? (Object.keys(FIELD_LABEL) as (keyof TaskInput)[]).filter((f) => conflict.now.task[f] !== conflict.before[f])

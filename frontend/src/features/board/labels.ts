@@ -1,7 +1,9 @@
-import type { TaskPriority, TaskStatus } from '../../api/types';
+import type { TaskDue, TaskPriority, TaskSort, TaskStatus } from '../../api/types';
 
 export const STATUSES: TaskStatus[] = ['todo', 'in_progress', 'done'];
 export const PRIORITIES: TaskPriority[] = ['low', 'medium', 'high'];
+export const DUES: TaskDue[] = ['overdue', 'week', 'none'];
+export const SORTS: TaskSort[] = ['created', 'due', 'priority'];
 
 export const STATUS_LABEL: Record<TaskStatus, string> = {
   todo: 'To do',
@@ -14,6 +16,28 @@ export const PRIORITY_LABEL: Record<TaskPriority, string> = {
   medium: 'Medium',
   high: 'High',
 };
+
+export const DUE_LABEL: Record<TaskDue, string> = {
+  overdue: 'Overdue',
+  week: 'Due this week',
+  none: 'No due date',
+};
+
+export const SORT_LABEL: Record<TaskSort, string> = {
+  created: 'Oldest first',
+  due: 'Due date',
+  priority: 'Priority',
+};
+
+/** `value` if it is one of `values` (a query parameter the page understands), else nothing. */
+export function oneOf<T extends string>(values: readonly T[], value: string | null): T | undefined {
+  return values.find((v) => v === value);
+}
+
+/** A count as the reader's locale groups digits: `1,234`. */
+export function formatCount(count: number): string {
+  return count.toLocaleString();
+}
 
 export const PRIORITY_VARIANT: Record<TaskPriority, string> = {
   low: 'secondary',
