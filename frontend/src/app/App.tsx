@@ -7,6 +7,7 @@ import { TaskDetailPage } from '../features/board/TaskDetailPage';
 import { AccountPage } from '../features/account/AccountPage';
 import { LandingPage } from '../features/landing/LandingPage';
 import { MembersPage } from '../features/members/MembersPage';
+import { MyTasksPage } from '../features/mytasks/MyTasksPage';
 import { ProjectsPage } from '../features/projects/ProjectsPage';
 import { ReportsPage } from '../features/reports/ReportsPage';
 import { SignupPage } from '../features/signup/SignupPage';
@@ -32,6 +33,7 @@ export function TenantRoutes({ subdomain, baseHost }: { subdomain: string; baseH
           <Route path="projects/:projectId" element={<BoardPage />} />
           <Route path="projects/:projectId/tasks/:taskId" element={<TaskDetailPage />} />
           <Route path="projects/:projectId/reports" element={<ReportsPage />} />
+          <Route path="my-tasks" element={<MyTasksPage />} />
           <Route path="members" element={<MembersPage />} />
           <Route path="account" element={<AccountPage />} />
           <Route path="*" element={<NotFoundPage />} />

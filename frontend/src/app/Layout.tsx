@@ -31,6 +31,9 @@ export function Layout() {
               <Nav.Link as={NavLink} to="/" end className={onProjects ? 'active' : undefined} aria-current={onProjects ? 'page' : undefined} eventKey="projects">
                 Projects
               </Nav.Link>
+              <Nav.Link as={NavLink} to="/my-tasks" eventKey="my-tasks">
+                My tasks
+              </Nav.Link>
               <Nav.Link as={NavLink} to="/members" eventKey="members">
                 Members
               </Nav.Link>
