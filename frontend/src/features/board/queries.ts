@@ -1,5 +1,6 @@
 import {
   keepPreviousData,
+  notifyManager,
   useInfiniteQuery,
   useMutation,
   useQuery,
@@ -235,15 +236,29 @@ export async function applyTaskChange(queryClient: QueryClient, before: Task | n
     queryClient.cancelQueries({ queryKey: taskKeys.counts(), predicate: busyWithData }),
   ]);
 
+  // Every list and count changes before the screen is drawn again.
+  notifyManager.batch(() => writeTaskChange(queryClient, id, before, after, meId));
+}
+
+function writeTaskChange(
+  queryClient: QueryClient,
+  id: string,
+  before: Task | null | undefined,
+  after: Task | null,
+  meId: string | undefined,
+) {
+  const leaving: (() => void)[] = [];
   for (const [key, data] of queryClient.getQueriesData<TaskPages>({ queryKey: taskKeys.lists() })) {
     if (!data) continue;
     const [, , scope, params] = key as readonly [string, string, string, Record<string, string>];
     const fits = after && (scope === ALL_PROJECTS || after.project_id === scope) ? taskMatches(after, params, meId) : false;
     const present = data.pages.some((page) => page.items.some((t) => t.id === id));
-    if (present && fits === false) queryClient.setQueryData<TaskPages>(key, withoutTask(data, id));
+    if (present && fits === false) leaving.push(() => queryClient.setQueryData<TaskPages>(key, withoutTask(data, id)));
     else if (present && after) queryClient.setQueryData<TaskPages>(key, withTaskReplaced(data, after));
     else if (!present && fits === true && after) queryClient.setQueryData<TaskPages>(key, withTaskFirst(data, after));
   }
+  // Out of the old lists only once in the new ones.
+  for (const leave of leaving) leave();
 
   for (const [key, counts] of queryClient.getQueriesData<TaskCounts>({ queryKey: taskKeys.counts() })) {
     if (!counts) continue;
