@@ -173,9 +173,9 @@ describe('BoardPage with many tasks', () => {
 
     // The edit form moves a card too.
     await user.click(screen.getByRole('button', { name: 'Edit “Fresh one”' }));
-    const edit = await screen.findByRole('dialog', { name: 'Edit task' });
-    await user.selectOptions(await within(edit).findByLabelText('Status'), 'in_progress');
-    await user.click(within(edit).getByRole('button', { name: 'Save task' }));
+    // The form opens once the task's current version is read.
+    await user.selectOptions(await screen.findByLabelText('Status'), 'in_progress');
+    await user.click(within(screen.getByRole('dialog', { name: 'Edit task' })).getByRole('button', { name: 'Save task' }));
     await waitFor(async () => expect(await titles('In progress')).toEqual(['Fresh one']));
     expect(await titles('To do')).not.toContain('Fresh one');
     expect(screen.getByTestId('count-in_progress')).toHaveTextContent('1');
