@@ -58,7 +58,7 @@ export function TaskCard({ task, assignee, onMove, onEdit, focusMove = false, fr
           <dt className="col-5 fw-normal">Assignee</dt>
           <dd className="col-7 mb-0 text-truncate">{assignee ? assignee.name : 'Unassigned'}</dd>
           <dt className="col-5 fw-normal">Due</dt>
-          <dd className={`col-7 mb-0 ${overdue ? 'text-danger fw-semibold' : ''}`}>
+          <dd className={`col-7 mb-0 ${overdue ? 'text-danger-emphasis fw-semibold' : ''}`}>
             {task.due_date ? formatDueDate(task.due_date) : 'No due date'}
             {overdue && <span className="visually-hidden"> (overdue)</span>}
           </dd>

@@ -132,7 +132,7 @@ export function MyTasksPage() {
                   </div>
                   <div className="d-flex gap-1">
                     <dt className="fw-normal">Due</dt>
-                    <dd className={`mb-0 ${overdue ? 'text-danger fw-semibold' : ''}`}>
+                    <dd className={`mb-0 ${overdue ? 'text-danger-emphasis fw-semibold' : ''}`}>
                       {task.due_date ? formatDueDate(task.due_date) : 'No due date'}
                       {overdue && <span className="visually-hidden"> (overdue)</span>}
                     </dd>
