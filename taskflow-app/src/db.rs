@@ -78,6 +78,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "sqlite", 9, "0009", "idempotency_keys"));
             migrations.push(migrations!(@one "sqlite", 10, "0010", "revoked_tokens"));
             migrations.push(migrations!(@one "sqlite", 11, "0011", "sessions_ended_at"));
+            migrations.push(migrations!(@one "sqlite", 12, "0012", "project_trash"));
             migrations
         }
         "mysql" => {
@@ -88,6 +89,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "mysql", 10, "0010", "idempotency_keys"));
             migrations.push(migrations!(@one "mysql", 11, "0011", "revoked_tokens"));
             migrations.push(migrations!(@one "mysql", 12, "0012", "sessions_ended_at"));
+            migrations.push(migrations!(@one "mysql", 13, "0013", "project_trash"));
             migrations
         }
         _ => {
@@ -100,6 +102,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "postgres", 12, "0012", "idempotency_keys"));
             migrations.push(migrations!(@one "postgres", 13, "0013", "revoked_tokens"));
             migrations.push(migrations!(@one "postgres", 14, "0014", "sessions_ended_at"));
+            migrations.push(migrations!(@one "postgres", 15, "0015", "project_trash"));
             migrations
         }
     };

@@ -16,9 +16,11 @@ mod precondition;
 mod projects;
 mod reports;
 mod server;
+mod task_list;
 mod tasks;
 mod tenants;
 mod throttle;
+mod trash;
 mod users;
 
 use std::path::Path;
@@ -154,6 +156,7 @@ pub fn app(state: AppState) -> Router {
             Router::new()
                 .merge(users::router())
                 .merge(projects::router())
+                .merge(trash::router())
                 .merge(tasks::router())
                 .merge(comments::router())
                 .merge(reports::router())

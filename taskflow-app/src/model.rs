@@ -79,6 +79,10 @@ pub struct Project {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// When it went to the trash; null while it is live. Never serialized: the trash has its
+    /// own view (`GET /api/v1/trash`).
+    #[serde(skip)]
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// A task in a project of the same tenant.

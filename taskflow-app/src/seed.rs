@@ -127,6 +127,7 @@ fn tenant_rows(spec: &TenantSpec<'_>) -> (NewUser, Vec<NewProject>) {
                 description: Some(format!("Demo project of {}", spec.name)),
                 created_at: at,
                 updated_at: at,
+                deleted_at: None,
             }
         })
         .collect();

@@ -179,8 +179,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a project with its tasks, comments and reports
-         * @description Owners and admins only: a member gets 403 `forbidden`.
+         * Move a project, with its tasks, comments and reports, to the trash
+         * @description Owners and admins only: a member gets 403 `forbidden`. The project is out of every list and lookup at once; `POST /api/v1/trash/{id}/restore` brings it back within 30 days, after which it is purged.
          */
         delete: operations["deleteProject"];
         options?: never;
@@ -218,13 +218,33 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A project's tasks, oldest first
-         * @description Filters combine: `q` (every word in the title or the description), `status`, `priority` and `assignee_id` (`me` for the caller); always within the tenant.
+         * A project's tasks, oldest first unless sorted otherwise
+         * @description Filters combine: `q` (every word in the title or the description), `status`, `priority`, `assignee_id` (`me` for the caller) and `due`; `sort` orders by creation, due date or priority. Always within the tenant.
          */
         get: operations["listTasks"];
         put?: never;
         /** Create a task in a project */
         post: operations["createTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{id}/tasks/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many of a project's tasks each status holds
+         * @description Under the same filters as the list (`q`, `priority`, `assignee_id`, `due`): the numbers a board shows in its column headers.
+         */
+        get: operations["countTasks"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -257,6 +277,26 @@ export interface paths {
         };
         /** A finished report's CSV */
         get: operations["downloadReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tasks of every project, oldest first unless sorted otherwise
+         * @description The same filters and sorts as a project's list, over every project of the tenant: `assignee_id=me` lists the caller's own tasks.
+         */
+        get: operations["listAllTasks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -316,6 +356,66 @@ export interface paths {
         put?: never;
         /** Sign up an organization and its owner */
         post: operations["signup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trash": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The projects in the trash
+         * @description Owners and admins only. A project stays 30 days, then is purged with its tasks, comments and reports.
+         */
+        get: operations["listTrash"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trash/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a project in the trash for good, with its tasks, comments and reports
+         * @description Owners and admins only; there is no undo.
+         */
+        delete: operations["purgeProject"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trash/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a project out of the trash, with everything in it
+         * @description Owners and admins only.
+         */
+        post: operations["restoreProject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -434,6 +534,12 @@ export interface components {
             /** @description 1 to 120 characters (surrounding whitespace is trimmed), unique in the tenant. */
             name: string;
         };
+        /**
+         * @description What a list of tasks narrows to by due date: `overdue` (due before today, UTC, and not
+         *     done), `week` (due today or in the six days after), `none` (no due date).
+         * @enum {string}
+         */
+        DueFilter: "overdue" | "week" | "none";
         /** @description The body of every error answer: `{"error": {"code", "message", "fields"?}}`. */
         Error: {
             error: components["schemas"]["ErrorDetail"];
@@ -700,6 +806,15 @@ export interface components {
              */
             updated_at: string;
         };
+        /** @description How many of a project's tasks each status holds, under the count's filters. */
+        TaskCounts: {
+            /** Format: int64 */
+            done: number;
+            /** Format: int64 */
+            in_progress: number;
+            /** Format: int64 */
+            todo: number;
+        };
         /** @description Changes to a task: the fields sent change, the others stay. */
         TaskInput: {
             /**
@@ -731,6 +846,12 @@ export interface components {
          */
         TaskPriority: "low" | "medium" | "high";
         /**
+         * @description The order of a list of tasks: `created` (oldest first), `due` (earliest due date first,
+         *     none last) or `priority` (high first); ties in creation order.
+         * @enum {string}
+         */
+        TaskSort: "created" | "due" | "priority";
+        /**
          * @description A task's `status`.
          * @enum {string}
          */
@@ -753,6 +874,38 @@ export interface components {
             name: string;
             /** @description The subdomain the tenant is addressed by, lowercase. */
             subdomain: string;
+        };
+        /** @description Every project in the trash, most recently deleted first. */
+        Trash: {
+            /** @description The projects. */
+            items: components["schemas"]["TrashedProject"][];
+        };
+        /** @description A project in the trash. */
+        TrashedProject: {
+            /**
+             * Format: date-time
+             * @description When it went to the trash.
+             */
+            deleted_at: string;
+            /** @description Its description, or null. */
+            description: string | null;
+            /**
+             * Format: uuid
+             * @description The project's id.
+             */
+            id: string;
+            /** @description Its name, still its own: no other project takes it while it is in the trash. */
+            name: string;
+            /**
+             * Format: date-time
+             * @description When it will be purged, if nobody restores it.
+             */
+            purge_at: string;
+            /**
+             * Format: int64
+             * @description How many tasks it holds.
+             */
+            tasks: number;
         };
         /** @description Changes to a project: the fields sent change, the others stay. */
         UpdateProject: {
@@ -1366,9 +1519,22 @@ export interface operations {
                 priority?: components["schemas"]["TaskPriority"];
                 /** @description Only the tasks assigned to this user, or to the caller with `me`. */
                 assignee_id?: string;
+                /**
+                 * @description `overdue` (due before today, UTC, and not done), `week` (due today or in the six days
+                 *     after) or `none` (no due date).
+                 */
+                due?: components["schemas"]["DueFilter"];
+                /**
+                 * @description `created` (oldest first, the default), `due` (earliest due date first, tasks without
+                 *     one last) or `priority` (high, medium, low); ties in the order the tasks were created.
+                 */
+                sort?: components["schemas"]["TaskSort"];
                 /** @description How many items a page holds: 1 to 200, 50 when left out. */
                 limit?: number;
-                /** @description The `next_cursor` of the previous page; the first page when left out or empty. */
+                /**
+                 * @description The `next_cursor` of the previous page of the same sort; the first page when left out
+                 *     or empty.
+                 */
                 cursor?: string;
             };
             header?: never;
@@ -1430,6 +1596,44 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    countTasks: {
+        parameters: {
+            query?: {
+                /** @description As for the list: every word in the title or the description. */
+                q?: string;
+                /** @description As for the list. */
+                priority?: components["schemas"]["TaskPriority"];
+                /** @description As for the list: a user's id or `me`. */
+                assignee_id?: string;
+                /** @description As for the list. */
+                due?: components["schemas"]["DueFilter"];
+            };
+            header?: never;
+            path: {
+                /** @description The project's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskCounts"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
         };
@@ -1499,6 +1703,60 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAllTasks: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Words that must each be in the title or the description, ignoring case (ASCII letters
+                 *     only on SQLite); at most 200 characters.
+                 */
+                q?: string;
+                /** @description Only the tasks with this status. */
+                status?: components["schemas"]["TaskStatus"];
+                /** @description Only the tasks with this priority. */
+                priority?: components["schemas"]["TaskPriority"];
+                /** @description Only the tasks assigned to this user, or to the caller with `me`. */
+                assignee_id?: string;
+                /**
+                 * @description `overdue` (due before today, UTC, and not done), `week` (due today or in the six days
+                 *     after) or `none` (no due date).
+                 */
+                due?: components["schemas"]["DueFilter"];
+                /**
+                 * @description `created` (oldest first, the default), `due` (earliest due date first, tasks without
+                 *     one last) or `priority` (high, medium, low); ties in the order the tasks were created.
+                 */
+                sort?: components["schemas"]["TaskSort"];
+                /** @description How many items a page holds: 1 to 200, 50 when left out. */
+                limit?: number;
+                /**
+                 * @description The `next_cursor` of the previous page of the same sort; the first page when left out
+                 *     or empty.
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tasks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
         };
@@ -1697,6 +1955,88 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listTrash: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trash, most recently deleted first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Trash"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    purgeProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Purged */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    restoreProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The project, live again */
+            200: {
+                headers: {
+                    /** @description The project's entity tag */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
         };
     };

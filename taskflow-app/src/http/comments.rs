@@ -18,7 +18,7 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// The task must be one of this tenant's; another tenant's id is not found.
 async fn task(tx: &mut AnyTenantTx, id: Uuid) -> Result<Task, ApiError> {
-    Task::scoped(tx).get(id).await?.ok_or(ApiError::NotFound)
+    super::trash::task(tx, id).await
 }
 
 #[utoipa::path(

@@ -152,7 +152,12 @@ made it.";
         super::projects::show,
         super::projects::update,
         super::projects::remove,
-        super::tasks::list,
+        super::trash::list,
+        super::trash::restore,
+        super::trash::purge_now,
+        super::task_list::list,
+        super::task_list::list_all,
+        super::task_list::counts,
         super::tasks::create,
         super::tasks::show,
         super::tasks::update,
@@ -165,7 +170,7 @@ made it.";
         super::reports::download,
     ),
     components(
-        schemas(ErrorBody),
+        schemas(ErrorBody, DueFilter, TaskSort),
         responses(
             BadRequest,
             Unauthorized,
@@ -361,6 +366,26 @@ mod shapes {
         High,
     }
 
+    /// What a list of tasks narrows to by due date: `overdue` (due before today, UTC, and not
+    /// done), `week` (due today or in the six days after), `none` (no due date).
+    #[derive(ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub(crate) enum DueFilter {
+        Overdue,
+        Week,
+        None,
+    }
+
+    /// The order of a list of tasks: `created` (oldest first), `due` (earliest due date first,
+    /// none last) or `priority` (high first); ties in creation order.
+    #[derive(ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub(crate) enum TaskSort {
+        Created,
+        Due,
+        Priority,
+    }
+
     /// Where a report's background job is: `queued`, `running`, then `done` (its CSV can be
     /// downloaded) or `failed`.
     #[derive(ToSchema)]
@@ -451,6 +476,6 @@ mod shapes {
 }
 
 pub(crate) use shapes::{
-    Health, Me, NewTaskInput, Readiness, ReportStatus, Session, SignedUp, TaskPriority, TaskStatus,
-    Tenant,
+    DueFilter, Health, Me, NewTaskInput, Readiness, ReportStatus, Session, SignedUp, TaskPriority,
+    TaskSort, TaskStatus, Tenant,
 };

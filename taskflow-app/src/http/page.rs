@@ -1,13 +1,14 @@
 //! Pages of a list: `?limit&cursor` in, `{"items", "next_cursor"}` out.
 //!
-//! A cursor is the keyset `(created_at, id)` of the last row of a page, with the tenant it was
-//! made for, base64url-encoded JSON. Clients treat it as opaque. It is no secret, and needs
+//! A cursor is the keyset `(created_at, id)` of the last row of a page (for a list in another
+//! order, also where that row stands in it: a [`Position`]), with the tenant it was made for,
+//! base64url-encoded JSON. Clients treat it as opaque. It is no secret, and needs
 //! none: it only says where to resume a list that is always scoped to the requesting tenant,
 //! and a cursor made for another tenant is refused.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Datelike as _, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use taskflow_tenancy::{TenantId, TenantScope};
 use uuid::Uuid;
@@ -38,6 +39,23 @@ pub(crate) struct Cursor {
     pub(crate) created_at: DateTime<Utc>,
     #[serde(rename = "i")]
     pub(crate) id: Uuid,
+    /// Where the row stands in a list sorted otherwise than oldest first.
+    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) position: Option<Position>,
+}
+
+/// Where a row stands in a list sorted by something other than its creation: which sort (a
+/// cursor resumes only the sort it was made for), which of the sort's segments (a sort on a
+/// column with a few values or with nulls runs as one keyset per segment), and the row's value
+/// in a segment that is ordered by a column of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Position {
+    #[serde(rename = "s")]
+    pub(crate) sort: u8,
+    #[serde(rename = "g")]
+    pub(crate) segment: u8,
+    #[serde(rename = "d", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) date: Option<NaiveDate>,
 }
 
 impl Cursor {
@@ -51,8 +69,12 @@ impl Cursor {
         let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
         // A cursor is made only from a row's time; one from a hand-made cursor outside the
         // years every backend stores would reach MariaDB as a value it cannot compare.
-        if cursor.tenant != scope.tenant_id() || !(1000..=9999).contains(&cursor.created_at.year())
-        {
+        let stored = |year: i32| (1000..=9999).contains(&year);
+        let date_stored = cursor
+            .position
+            .and_then(|p| p.date)
+            .is_none_or(|date| stored(date.year()));
+        if cursor.tenant != scope.tenant_id() || !stored(cursor.created_at.year()) || !date_stored {
             return Err(invalid());
         }
         Ok(cursor)
@@ -109,19 +131,33 @@ impl PageRequest {
     pub(crate) fn page<T>(
         &self,
         scope: &TenantScope,
-        mut rows: Vec<T>,
+        rows: Vec<T>,
         key: impl Fn(&T) -> (DateTime<Utc>, Uuid),
+    ) -> Page<T> {
+        self.page_at(scope, rows, |row| {
+            let (created_at, id) = key(row);
+            (created_at, id, None)
+        })
+    }
+
+    /// [`PageRequest::page`] for a list sorted otherwise: `key` also says where a row stands.
+    pub(crate) fn page_at<T>(
+        &self,
+        scope: &TenantScope,
+        mut rows: Vec<T>,
+        key: impl Fn(&T) -> (DateTime<Utc>, Uuid, Option<Position>),
     ) -> Page<T> {
         let more = rows.len() as u64 > self.limit;
         rows.truncate(self.limit as usize);
         let next_cursor = match rows.last() {
             Some(last) if more => {
-                let (created_at, id) = key(last);
+                let (created_at, id, position) = key(last);
                 Some(
                     Cursor {
                         tenant: scope.tenant_id(),
                         created_at,
                         id,
+                        position,
                     }
                     .encode(),
                 )

@@ -4,14 +4,13 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use taskflow_tenancy::jobs;
 use uuid::Uuid;
 
 use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, Tx, nullable};
 use super::page::{Page, PageQuery};
 use super::precondition::{Conditional, Tagged, etag_of, next_updated_at};
-use super::{ApiError, AppState};
-use crate::model::{NewProject, Project, ProjectPatch, Report, now};
+use super::{ApiError, AppState, trash};
+use crate::model::{NewProject, Project, ProjectPatch, now};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -71,7 +70,9 @@ async fn list(
     QueryParams(query): QueryParams<PageQuery>,
 ) -> Result<Json<Page<Project>>, ApiError> {
     let request = query.check(&me.scope)?;
-    let mut select = Project::scoped(&mut *tx).limit(request.fetch());
+    let mut select = Project::scoped(&mut *tx)
+        .filter(Project::DELETED_AT.is_null())
+        .limit(request.fetch());
     select = match request.after {
         Some(after) => select.after(Project::CREATED_AT.asc(), after.created_at, after.id),
         None => select
@@ -130,6 +131,7 @@ async fn create(
         description,
         created_at: at,
         updated_at: at,
+        deleted_at: None,
     };
     let project = Project::scoped(&mut *tx).insert(new).await?;
     Ok((StatusCode::CREATED, Tagged(project)))
@@ -158,11 +160,7 @@ async fn show(
     mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<Tagged<Project>, ApiError> {
-    let project = Project::scoped(&mut *tx)
-        .get(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Tagged(project))
+    Ok(Tagged(trash::project(&mut tx, id).await?))
 }
 
 /// Changes to a project: the fields sent change, the others stay.
@@ -214,10 +212,7 @@ async fn update(
     input: Result<JsonBody<UpdateProject>, ApiError>,
 ) -> Result<Tagged<Project>, ApiError> {
     // Another tenant's project is not found, whatever the headers and the body hold.
-    let current = Project::scoped(&mut *tx)
-        .get(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let current = trash::project(&mut tx, id).await?;
     let condition = condition?;
     condition.check(&etag_of(&current))?;
     let JsonBody(input) = input?;
@@ -237,22 +232,19 @@ async fn update(
     if write.update(&patch).await? == 0 {
         return Err(condition.nothing_written());
     }
-    let project = Project::scoped(&mut *tx)
-        .get(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Tagged(project))
+    Ok(Tagged(trash::project(&mut tx, id).await?))
 }
 
-/// Deletes the project; the schema's cascades delete its tasks, their comments and its
-/// reports, and the reports' jobs (with the CSV they computed) go in the same transaction.
+/// Moves the project to the trash, with everything in it.
 #[utoipa::path(
     delete,
     path = "/api/v1/projects/{id}",
     operation_id = "deleteProject",
     tag = "projects",
-    summary = "Delete a project with its tasks, comments and reports",
-    description = "Owners and admins only: a member gets 403 `forbidden`.",
+    summary = "Move a project, with its tasks, comments and reports, to the trash",
+    description = "Owners and admins only: a member gets 403 `forbidden`. The project is out \
+        of every list and lookup at once; `POST /api/v1/trash/{id}/restore` brings it back \
+        within 30 days, after which it is purged.",
     params(("id" = Uuid, Path, description = "The project's id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -271,25 +263,12 @@ async fn remove(
     IdPath(id): IdPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     // Another tenant's project is not found before the role is judged.
-    Project::scoped(&mut *tx)
-        .get(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let project = trash::project(&mut tx, id).await?;
     if !me.role.can_delete_projects() {
         return Err(ApiError::Forbidden(
             "only owners and admins delete projects",
         ));
     }
-    let jobs: Vec<Uuid> = Report::scoped(&mut *tx)
-        .filter(Report::PROJECT_ID.eq(id))
-        .fetch_all()
-        .await?
-        .into_iter()
-        .map(|report| report.job_id)
-        .collect();
-    if !Project::scoped(&mut *tx).delete_by_key(id).await? {
-        return Err(ApiError::NotFound);
-    }
-    jobs::delete(&mut *tx, &jobs).await?;
+    trash::discard(&mut tx, &project).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::extractor::{CurrentUser, IdPath, QueryParams, Tx};
 use super::page::{Page, PageQuery};
 use super::{ApiError, AppState};
-use crate::model::{NewReport, Project, Report, now};
+use crate::model::{NewReport, Report, now};
 use crate::reports::{KIND, payload};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -61,12 +61,14 @@ impl ReportView {
     }
 }
 
-/// The report and its job; not found unless both are this tenant's.
+/// The report and its job; not found unless both are this tenant's and its project is not in
+/// the trash.
 async fn load(tx: &mut AnyTenantTx, id: Uuid) -> Result<(Report, Job), ApiError> {
     let report = Report::scoped(&mut *tx)
         .get(id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    super::trash::project(tx, report.project_id).await?;
     let job = job_of(tx, &report).await?;
     Ok((report, job))
 }
@@ -104,9 +106,7 @@ async fn list(
     query: Result<QueryParams<PageQuery>, ApiError>,
 ) -> Result<Json<Page<ReportView>>, ApiError> {
     // Another tenant's project is not found, whatever the query string says.
-    if Project::scoped(&mut *tx).get(project_id).await?.is_none() {
-        return Err(ApiError::NotFound);
-    }
+    super::trash::project(&mut tx, project_id).await?;
     let QueryParams(query) = query?;
     let scope = &me.scope;
     let request = query.check(scope)?;
@@ -165,9 +165,7 @@ async fn create(
     mut tx: Tx,
     IdPath(project_id): IdPath<Uuid>,
 ) -> Result<(StatusCode, Json<ReportView>), ApiError> {
-    if Project::scoped(&mut *tx).get(project_id).await?.is_none() {
-        return Err(ApiError::NotFound);
-    }
+    super::trash::project(&mut tx, project_id).await?;
     // With Redis, a queue that is down refuses the report before anything is written.
     if let Some(wakeups) = &state.wakeups {
         wakeups

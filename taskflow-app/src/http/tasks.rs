@@ -1,149 +1,39 @@
-//! Tasks: `GET`/`POST /api/v1/projects/{id}/tasks`, `GET`/`PATCH`/`DELETE /api/v1/tasks/{id}`.
+//! Tasks: `POST /api/v1/projects/{id}/tasks`, `GET`/`PATCH`/`DELETE /api/v1/tasks/{id}`; the
+//! lists are in `task_list`.
 
 use std::collections::BTreeMap;
 
+use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use taskflow_tenancy::AnyTenantTx;
 use uuid::Uuid;
 
-use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, Tx, nullable};
-use super::page::{Page, PageQuery};
+use super::extractor::{CurrentUser, IdPath, JsonBody, Tx, nullable};
 use super::precondition::{Conditional, Tagged, etag_of, next_updated_at};
-use super::{ApiError, AppState};
+use super::{ApiError, AppState, task_list, trash};
 use crate::model::{NewTask, Project, Task, TaskPatch, User, now};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/projects/{id}/tasks", get(list).post(create))
+        .route(
+            "/api/v1/projects/{id}/tasks",
+            get(task_list::list).post(create),
+        )
+        .route("/api/v1/projects/{id}/tasks/counts", get(task_list::counts))
+        .route("/api/v1/tasks", get(task_list::list_all))
         .route("/api/v1/tasks/{id}", get(show).patch(update).delete(remove))
 }
 
-const STATUSES: [&str; 3] = ["todo", "in_progress", "done"];
-const PRIORITIES: [&str; 3] = ["low", "medium", "high"];
+pub(super) const STATUSES: [&str; 3] = ["todo", "in_progress", "done"];
+pub(super) const PRIORITIES: [&str; 3] = ["low", "medium", "high"];
 const MAX_DESCRIPTION: usize = 10_000;
 
 /// The project, if it is one of this tenant's; another tenant's id is not found.
-async fn project(tx: &mut AnyTenantTx, id: Uuid) -> Result<Project, ApiError> {
-    Project::scoped(tx).get(id).await?.ok_or(ApiError::NotFound)
-}
-
-/// `?q&status&priority&assignee_id&limit&cursor`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct TaskQuery {
-    /// Words that must each be in the title or the description, ignoring case (ASCII letters
-    /// only on SQLite); at most 200 characters.
-    #[param(max_length = 200)]
-    q: Option<String>,
-    /// Only the tasks with this status.
-    #[param(value_type = Option<super::openapi::TaskStatus>)]
-    status: Option<String>,
-    /// Only the tasks with this priority.
-    #[param(value_type = Option<super::openapi::TaskPriority>)]
-    priority: Option<String>,
-    /// Only the tasks assigned to this user, or to the caller with `me`.
-    #[param(value_type = Option<String>)]
-    assignee_id: Option<String>,
-    /// How many items a page holds: 1 to 200, 50 when left out.
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 200)]
-    limit: Option<String>,
-    /// The `next_cursor` of the previous page; the first page when left out or empty.
-    cursor: Option<String>,
-}
-
-/// The longest search a list takes, in characters.
-const MAX_SEARCH: usize = 200;
-
-#[utoipa::path(
-    get,
-    path = "/api/v1/projects/{id}/tasks",
-    operation_id = "listTasks",
-    tag = "tasks",
-    summary = "A project's tasks, oldest first",
-    description = "Filters combine: `q` (every word in the title or the description), \
-        `status`, `priority` and `assignee_id` (`me` for the caller); always within the tenant.",
-    params(("id" = Uuid, Path, description = "The project's id"), TaskQuery),
-    responses(
-        (status = 200, description = "A page of tasks", body = Page<Task>),
-        (status = 400, response = super::openapi::BadRequest),
-        (status = 401, response = super::openapi::Unauthorized),
-        (status = 403, response = super::openapi::Forbidden),
-        (status = 404, response = super::openapi::NotFound),
-        (status = 429, response = super::openapi::RateLimited),
-        (status = 503, response = super::openapi::Unavailable),
-    ),
-    security(("tenantToken" = [])),
-)]
-async fn list(
-    me: CurrentUser,
-    mut tx: Tx,
-    IdPath(project_id): IdPath<Uuid>,
-    query: Result<QueryParams<TaskQuery>, ApiError>,
-) -> Result<Json<Page<Task>>, ApiError> {
-    // Another tenant's project is not found, whatever the query string says.
-    project(&mut tx, project_id).await?;
-    let QueryParams(query) = query?;
-    let request = PageQuery {
-        limit: query.limit,
-        cursor: query.cursor,
-    }
-    .check(&me.scope)?;
-    let mut select = Task::scoped(&mut *tx)
-        .filter(Task::PROJECT_ID.eq(project_id))
-        .limit(request.fetch());
-    if let Some(status) = query.status {
-        if !STATUSES.contains(&status.as_str()) {
-            return Err(ApiError::BadRequest(
-                "status must be todo, in_progress or done".to_owned(),
-            ));
-        }
-        select = select.filter(Task::STATUS.eq(status));
-    }
-    if let Some(priority) = query.priority {
-        if !PRIORITIES.contains(&priority.as_str()) {
-            return Err(ApiError::BadRequest(
-                "priority must be low, medium or high".to_owned(),
-            ));
-        }
-        select = select.filter(Task::PRIORITY.eq(priority));
-    }
-    if let Some(assignee) = query.assignee_id {
-        let assignee = if assignee == "me" {
-            me.user.id
-        } else {
-            Uuid::parse_str(&assignee)
-                .map_err(|_| ApiError::BadRequest("assignee_id must be a UUID or me".to_owned()))?
-        };
-        select = select.filter(Task::ASSIGNEE_ID.eq(assignee));
-    }
-    if let Some(q) = query.q {
-        if q.chars().count() > MAX_SEARCH {
-            return Err(ApiError::BadRequest(
-                "q must be at most 200 characters long".to_owned(),
-            ));
-        }
-        for word in q.split_whitespace() {
-            select = select.filter(
-                Task::TITLE
-                    .contains_ignoring_case(word)
-                    .or(Task::DESCRIPTION.contains_ignoring_case(word)),
-            );
-        }
-    }
-    select = match request.after {
-        Some(after) => select.after(Task::CREATED_AT.asc(), after.created_at, after.id),
-        None => select
-            .order_by(Task::CREATED_AT.asc())
-            .order_by(Task::ID.asc()),
-    };
-    let tasks = select.fetch_all().await?;
-    Ok(Json(
-        request.page(&me.scope, tasks, |t| (t.created_at, t.id)),
-    ))
+pub(super) async fn project(tx: &mut AnyTenantTx, id: Uuid) -> Result<Project, ApiError> {
+    trash::project(tx, id).await
 }
 
 /// A due date as `YYYY-MM-DD`, exactly: chrono's `%Y` also reads a sign and a fifth digit
@@ -270,13 +160,17 @@ impl TaskInput {
                 );
             }
         }
-        if let Some(project_id) = project_id {
-            let known = Project::scoped(&mut *tx).get(project_id).await?;
-            if known.is_none() {
-                fields.insert(
-                    "project_id".to_owned(),
-                    "must be a project of this tenant".to_owned(),
-                );
+        if let Some(project_id) = project_id
+            && let Err(err) = trash::project(tx, project_id).await
+        {
+            match err {
+                ApiError::NotFound => {
+                    fields.insert(
+                        "project_id".to_owned(),
+                        "must be a project of this tenant".to_owned(),
+                    );
+                }
+                other => return Err(other),
             }
         }
         if !fields.is_empty() {
@@ -385,11 +279,7 @@ async fn show(
     mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<Tagged<Task>, ApiError> {
-    let task = Task::scoped(&mut *tx)
-        .get(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Tagged(task))
+    Ok(Tagged(trash::task(&mut tx, id).await?))
 }
 
 #[utoipa::path(
@@ -428,10 +318,7 @@ async fn update(
     input: Result<JsonBody<TaskInput>, ApiError>,
 ) -> Result<Tagged<Task>, ApiError> {
     // Another tenant's task is not found, whatever the headers and the body hold.
-    let current = Task::scoped(&mut *tx)
-        .get(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let current = trash::task(&mut tx, id).await?;
     let condition = condition?;
     condition.check(&etag_of(&current))?;
     let JsonBody(input) = input?;
@@ -478,6 +365,7 @@ async fn remove(
     mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
+    trash::task(&mut tx, id).await?;
     let deleted = Task::scoped(&mut *tx).delete_by_key(id).await?;
     if deleted {
         Ok(StatusCode::NO_CONTENT)

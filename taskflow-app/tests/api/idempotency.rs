@@ -211,13 +211,17 @@ async fn a_failed_create_keeps_no_key(app: TestApp) {
     )
     .await;
     assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
-    // Once the name is free, the same request with the same key runs again: the failure was
-    // not stored.
-    let path = format!("/api/v1/projects/{taken}");
-    assert_eq!(
-        app.delete(&acme.host, &path, &acme.token).await.status,
-        StatusCode::NO_CONTENT
-    );
+    // Once the name is free (the project deleted and purged from the trash), the same request
+    // with the same key runs again: the failure was not stored.
+    for path in [
+        format!("/api/v1/projects/{taken}"),
+        format!("/api/v1/trash/{taken}"),
+    ] {
+        assert_eq!(
+            app.delete(&acme.host, &path, &acme.token).await.status,
+            StatusCode::NO_CONTENT
+        );
+    }
     let retried = post_with_key(&app, &acme, "/api/v1/projects", "retry-me", body).await;
     assert_eq!(retried.status, StatusCode::CREATED, "{:?}", retried.body);
     assert_eq!(replayed(&retried), Some("false"));

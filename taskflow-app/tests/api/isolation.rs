@@ -179,6 +179,14 @@ fn alive_of(rows: &[Row], actor: usize) -> impl Iterator<Item = &Row> {
     rows.iter().filter(move |r| mine(r, actor))
 }
 
+/// Whether a project of the actor's tenant has `name`: a deleted one is in the trash and keeps
+/// its name.
+fn name_taken(projects: &[Row], actor: usize, name: &str, except: Option<&str>) -> bool {
+    projects
+        .iter()
+        .any(|p| p.owner == actor && p.value == name && Some(p.id.as_str()) != except)
+}
+
 /// Tallies for the report a run prints.
 #[derive(Debug, Default)]
 struct Tally {
@@ -317,7 +325,7 @@ impl Case<'_> {
                 let answer = self
                     .post(*actor, "/api/v1/projects", json!({ "name": name }))
                     .await;
-                let taken = alive_of(&self.model.projects, *actor).any(|p| p.value == name);
+                let taken = name_taken(&self.model.projects, *actor, &name, None);
                 if taken {
                     expect_status(&answer, StatusCode::CONFLICT, "duplicate name")?;
                 } else {
@@ -343,8 +351,7 @@ impl Case<'_> {
                 if !mine(&target, *actor) {
                     return expect_not_found(&answer, "rename another tenant's project");
                 }
-                let taken = alive_of(&self.model.projects, *actor)
-                    .any(|p| p.value == name && p.id != target.id);
+                let taken = name_taken(&self.model.projects, *actor, &name, Some(&target.id));
                 if taken {
                     expect_status(&answer, StatusCode::CONFLICT, "rename to a taken name")?;
                 } else {

@@ -10,7 +10,7 @@ api_tests!(
     a_project_name_is_unique_per_tenant_only,
     project_input_is_checked,
     projects_come_in_pages,
-    deleting_a_project_deletes_its_tasks_and_comments,
+    deleting_a_project_hides_its_tasks_and_comments_until_purged,
     another_tenants_project_is_not_found,
     uniqueness_is_byte_for_byte_on_every_backend,
 );
@@ -177,7 +177,7 @@ async fn projects_come_in_pages(app: TestApp) {
     assert_eq!(foreign.status, StatusCode::BAD_REQUEST);
 }
 
-async fn deleting_a_project_deletes_its_tasks_and_comments(app: TestApp) {
+async fn deleting_a_project_hides_its_tasks_and_comments_until_purged(app: TestApp) {
     let acme = app.signup("acme").await;
     let project = app.project(&acme, "Rocket").await;
     let task = app.task(&acme, &project, "Launch").await;
@@ -212,7 +212,20 @@ async fn deleting_a_project_deletes_its_tasks_and_comments(app: TestApp) {
         )
         .await;
     assert_eq!(comments.status, StatusCode::NOT_FOUND);
-    // The name is free again.
+    // In the trash the project keeps its name; purged, the name is free again.
+    let taken = app
+        .post(
+            &acme.host,
+            "/api/v1/projects",
+            &acme.token,
+            json!({ "name": "Rocket" }),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{:?}", taken.body);
+    let purged = app
+        .delete(&acme.host, &format!("/api/v1/trash/{project}"), &acme.token)
+        .await;
+    assert_eq!(purged.status, StatusCode::NO_CONTENT);
     app.project(&acme, "Rocket").await;
 }
 

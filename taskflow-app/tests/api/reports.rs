@@ -14,7 +14,7 @@ api_tests!(
     a_report_is_computed_in_the_background_and_downloads_as_csv,
     a_report_of_an_empty_project_has_the_header_only,
     another_tenant_can_neither_read_nor_start_a_report,
-    deleting_the_project_removes_its_reports,
+    deleting_the_project_hides_its_reports_and_purging_removes_them,
     unknown_and_malformed_report_ids,
     a_report_opens_formulas_as_text_and_names_assignees,
 );
@@ -258,7 +258,7 @@ async fn another_tenant_can_neither_read_nor_start_a_report(app: TestApp) {
     assert!(csv.contains("Secret task"), "{csv}");
 }
 
-async fn deleting_the_project_removes_its_reports(app: TestApp) {
+async fn deleting_the_project_hides_its_reports_and_purging_removes_them(app: TestApp) {
     app.start_workers();
     let acme = app.signup("acme").await;
     let project = app.project(&acme, "Short-lived").await;
@@ -312,7 +312,12 @@ async fn deleting_the_project_removes_its_reports(app: TestApp) {
         StatusCode::OK,
         "the other project's report stays"
     );
-    // The deleted report's job, and the CSV it computed, are gone; the kept report's is not.
+    // Purged from the trash, the deleted report's job, and the CSV it computed, are gone; the
+    // kept report's is not.
+    let purged = app
+        .delete(&acme.host, &format!("/api/v1/trash/{project}"), &acme.token)
+        .await;
+    assert_eq!(purged.status, StatusCode::NO_CONTENT, "{:?}", purged.body);
     let jobs: Vec<String> = crate::on_pool!(&app.db, pool => sqlx::query_scalar(
         "SELECT payload FROM jobs"
     )

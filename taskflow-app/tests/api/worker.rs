@@ -29,6 +29,7 @@ async fn the_worker_runs_queued_reports_then_stops_on_sigterm() {
             description: None,
             created_at: at,
             updated_at: at,
+            deleted_at: None,
         })
         .await
         .unwrap();

@@ -13,7 +13,8 @@ export function DeleteProjectModal({ project, onClose }: { project: Project; onC
       <Modal.Body>
         <MutationError error={remove.error} />
         <p className="mb-0">
-          Delete <strong>{project.name}</strong> with all its tasks, comments and reports? This cannot be undone.
+          Move <strong>{project.name}</strong> with all its tasks, comments and reports to the trash? An owner or
+          admin can restore it from the trash for 30 days; then it is deleted for good.
         </p>
       </Modal.Body>
       <Modal.Footer>
