@@ -8,12 +8,18 @@ type Schemas = components['schemas'];
 export type Role = Schemas['Role'];
 export type TaskStatus = Schemas['TaskStatus'];
 export type TaskPriority = Schemas['TaskPriority'];
+/// A due-date filter: `overdue`, `week` or `none`.
+export type TaskDue = Schemas['DueFilter'];
+/// A list's order: `created` (the default), `due` or `priority`.
+export type TaskSort = Schemas['TaskSort'];
 export type ReportStatus = Schemas['ReportStatus'];
 
 export type User = Schemas['User'];
 export type Tenant = Schemas['Tenant'];
 export type Project = Schemas['Project'];
 export type Task = Schemas['Task'];
+/// How many of a project's tasks each status holds under a filter (`/tasks/counts`).
+export type TaskCounts = Schemas['TaskCounts'];
 export type Comment = Schemas['Comment'];
 export type Report = Schemas['Report'];
 export type Me = Schemas['Me'];
@@ -31,16 +37,3 @@ export interface Page<T> {
 export type TaskChange = Schemas['TaskInput'];
 /// The body of a new task.
 export type NewTask = Schemas['NewTaskInput'];
-
-/// How many tasks of a project each column holds under a filter (`/tasks/counts`).
-export interface TaskCounts {
-  todo: number;
-  in_progress: number;
-  done: number;
-}
-/// A due-date filter: `overdue` (before today, UTC, and not done), `week` (today to today + 6)
-/// or `none` (no due date).
-export type TaskDue = 'overdue' | 'week' | 'none';
-/// A list's order: `created` (oldest first), `due` (earliest first, none last) or `priority`
-/// (high first); ties in creation order.
-export type TaskSort = 'created' | 'due' | 'priority';
