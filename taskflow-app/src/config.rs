@@ -81,6 +81,16 @@ pub struct Config {
     /// to come from the last address in its `X-Forwarded-For` that is not a trusted proxy;
     /// from anywhere else, from its peer. Default none: `X-Forwarded-For` is ignored.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `TASKFLOW_SMTP_URL` (`smtp://[user:password@]host[:port]`, plain SMTP to a relay the
+    /// app trusts, such as the host's own mail server): where mail to users (password reset
+    /// links) goes. Unset, the app writes each mail to its log instead.
+    pub smtp_url: Option<String>,
+    /// `TASKFLOW_MAIL_FROM`, default `TaskFlow <no-reply@{base domain}>`: the sender of that
+    /// mail.
+    pub mail_from: String,
+    /// `TASKFLOW_PUBLIC_SCHEME`, `http` (the default) or `https`: the scheme of the links the
+    /// app mails (a tenant's own host comes from the request).
+    pub public_scheme: String,
 }
 
 /// A setting that could not be read.
@@ -167,12 +177,22 @@ impl Config {
                     })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let base_domain = var("TASKFLOW_BASE_DOMAIN")
+            .unwrap_or_else(|| "localhost".to_owned())
+            .to_ascii_lowercase();
+        let public_scheme = var("TASKFLOW_PUBLIC_SCHEME").unwrap_or_else(|| "http".to_owned());
+        if public_scheme != "http" && public_scheme != "https" {
+            return Err(ConfigError {
+                name: "TASKFLOW_PUBLIC_SCHEME",
+                message: format!("{public_scheme:?} is neither http nor https"),
+            });
+        }
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://taskflow.db".to_owned()),
             bind,
-            base_domain: var("TASKFLOW_BASE_DOMAIN")
-                .unwrap_or_else(|| "localhost".to_owned())
-                .to_ascii_lowercase(),
+            mail_from: var("TASKFLOW_MAIL_FROM")
+                .unwrap_or_else(|| format!("TaskFlow <no-reply@{base_domain}>")),
+            base_domain,
             jwt_secret,
             jwt_secret_is_default,
             admin_token: var("TASKFLOW_ADMIN_TOKEN"),
@@ -195,6 +215,8 @@ impl Config {
             server,
             metrics_bind,
             trusted_proxies,
+            smtp_url: var("TASKFLOW_SMTP_URL"),
+            public_scheme,
         })
     }
 }

@@ -79,6 +79,9 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "sqlite", 10, "0010", "revoked_tokens"));
             migrations.push(migrations!(@one "sqlite", 11, "0011", "sessions_ended_at"));
             migrations.push(migrations!(@one "sqlite", 12, "0012", "project_trash"));
+            migrations.push(migrations!(@one "sqlite", 13, "0013", "invitations"));
+            migrations.push(migrations!(@one "sqlite", 14, "0014", "password_resets"));
+            migrations.push(migrations!(@one "sqlite", 15, "0015", "task_events"));
             migrations
         }
         "mysql" => {
@@ -90,6 +93,9 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "mysql", 11, "0011", "revoked_tokens"));
             migrations.push(migrations!(@one "mysql", 12, "0012", "sessions_ended_at"));
             migrations.push(migrations!(@one "mysql", 13, "0013", "project_trash"));
+            migrations.push(migrations!(@one "mysql", 14, "0014", "invitations"));
+            migrations.push(migrations!(@one "mysql", 15, "0015", "password_resets"));
+            migrations.push(migrations!(@one "mysql", 16, "0016", "task_events"));
             migrations
         }
         _ => {
@@ -103,6 +109,9 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "postgres", 13, "0013", "revoked_tokens"));
             migrations.push(migrations!(@one "postgres", 14, "0014", "sessions_ended_at"));
             migrations.push(migrations!(@one "postgres", 15, "0015", "project_trash"));
+            migrations.push(migrations!(@one "postgres", 16, "0016", "invitations"));
+            migrations.push(migrations!(@one "postgres", 17, "0017", "password_resets"));
+            migrations.push(migrations!(@one "postgres", 18, "0018", "task_events"));
             migrations
         }
     };
@@ -315,6 +324,9 @@ mod tests {
         let files = [
             include_str!("../migrations/postgres/0012_idempotency_keys.sql"),
             include_str!("../migrations/postgres/0013_revoked_tokens.sql"),
+            include_str!("../migrations/postgres/0016_invitations.sql"),
+            include_str!("../migrations/postgres/0017_password_resets.sql"),
+            include_str!("../migrations/postgres/0018_task_events.sql"),
         ];
         assert_eq!(
             later.len(),

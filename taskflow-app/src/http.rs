@@ -1,5 +1,6 @@
 //! The HTTP API: [`app`] builds the router, [`serve`] runs it until SIGINT or SIGTERM.
 
+mod activity;
 mod auth;
 mod client;
 mod comments;
@@ -9,9 +10,12 @@ mod frontend;
 mod guard;
 mod health;
 mod idempotency;
+mod invitations;
 mod observe;
+mod one_time;
 pub(crate) mod openapi;
 mod page;
+mod password_reset;
 mod precondition;
 mod projects;
 mod reports;
@@ -90,6 +94,10 @@ pub struct AppState {
     /// The proxies whose `X-Forwarded-For` names the client
     /// ([`Config::trusted_proxies`](crate::Config::trusted_proxies)).
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
+    /// Where mail to users goes ([`crate::mail`]).
+    pub mailer: Arc<crate::mail::Mailer>,
+    /// The scheme of the links the app mails ([`Config::public_scheme`](crate::Config)).
+    pub public_scheme: Arc<str>,
 }
 
 impl AppState {
@@ -122,6 +130,8 @@ impl AppState {
             metrics: crate::telemetry::metrics(),
             logins: LoginThrottle::local(),
             trusted_proxies: config.trusted_proxies.clone().into(),
+            mailer: Arc::new(crate::mail::Mailer::new(config)?),
+            public_scheme: Arc::from(config.public_scheme.as_str()),
         })
     }
 }
@@ -151,14 +161,18 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let tenant_routes = Router::new()
         .merge(auth::router())
+        .merge(password_reset::router())
+        .merge(invitations::invitee_router())
         .merge(
             // Creates with an `Idempotency-Key` answer once; login is no create.
             Router::new()
                 .merge(users::router())
+                .merge(invitations::router())
                 .merge(projects::router())
                 .merge(trash::router())
                 .merge(tasks::router())
                 .merge(comments::router())
+                .merge(activity::router())
                 .merge(reports::router())
                 .layer(middleware::from_fn_with_state(
                     state.clone(),

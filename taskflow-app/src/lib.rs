@@ -12,6 +12,7 @@
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod mail;
 pub mod model;
 pub mod password;
 pub mod reports;
@@ -44,6 +45,9 @@ pub enum Error {
     /// `REDIS_URL` names no Redis server that answers.
     #[error("REDIS_URL: {0}")]
     Redis(taskflow_tenancy::Error),
+    /// The mail settings cannot be used.
+    #[error(transparent)]
+    Mail(#[from] mail::MailError),
     /// The address could not be bound, or serving failed.
     #[error(transparent)]
     Io(#[from] std::io::Error),

@@ -8,10 +8,10 @@ use uuid::Uuid;
 /// Every model, parents before children: the schema audit checks these.
 ///
 /// ```
-/// assert_eq!(taskflow_app::model::MODELS.len(), 7);
+/// assert_eq!(taskflow_app::model::MODELS.len(), 10);
 /// assert_eq!(taskflow_app::model::MODELS[0].table, "users");
 /// ```
-pub const MODELS: [ModelInfo; 7] = [
+pub const MODELS: [ModelInfo; 10] = [
     User::INFO,
     Project::INFO,
     Task::INFO,
@@ -19,6 +19,9 @@ pub const MODELS: [ModelInfo; 7] = [
     Report::INFO,
     IdempotencyKey::INFO,
     RevokedToken::INFO,
+    Invitation::INFO,
+    PasswordReset::INFO,
+    TaskEvent::INFO,
 ];
 
 /// The current time as stored: microseconds, the finest MySQL's `DATETIME(6)` keeps, so that a
@@ -200,4 +203,68 @@ pub struct RevokedToken {
     pub user_id: Uuid,
     /// When the token expires: after that it is refused for its age, and the row can go.
     pub expires_at: DateTime<Utc>,
+}
+
+/// An invitation to join the tenant by a one-time link (`POST /api/v1/invitations`), valid
+/// seven days; accepting it makes the user and deletes it.
+#[tenant_scoped(table = "invitations")]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Invitation {
+    /// The tenant: never shown.
+    #[serde(skip)]
+    pub tenant_id: TenantId,
+    /// Derived from the link's token (a UUID v5 of it), so the token itself is not kept.
+    pub id: Uuid,
+    /// Whom it is for, lowercase: the new user's email.
+    pub email: String,
+    /// The role the new user gets: `admin` or `member`.
+    #[schema(value_type = crate::role::Role)]
+    pub role: String,
+    /// Who invited; removing that user removes their pending invitations.
+    #[tenant_scoped(references = User)]
+    pub invited_by: Uuid,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When the link stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A one-time password reset (`POST /api/v1/auth/password-reset`), valid an hour.
+#[tenant_scoped(table = "password_resets")]
+#[derive(Debug, Clone)]
+pub struct PasswordReset {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// Derived from the token (a UUID v5 of it), so the token itself is not kept.
+    pub id: Uuid,
+    /// Whose password it resets; removing the user removes it.
+    #[tenant_scoped(references = User)]
+    pub user_id: Uuid,
+    /// When it was asked for.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// One entry of a task's history: who did what to it, when.
+#[tenant_scoped(table = "task_events")]
+#[derive(Debug, Clone)]
+pub struct TaskEvent {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// The entry's id (time-ordered).
+    pub id: Uuid,
+    /// The task; deleting it deletes its history.
+    #[tenant_scoped(references = Task)]
+    pub task_id: Uuid,
+    /// Who did it; null once that user is removed.
+    #[tenant_scoped(references = User)]
+    pub actor_id: Option<Uuid>,
+    /// `created` or `updated`.
+    pub kind: String,
+    /// JSON: for `updated`, `{field: [before, after]}` of each changed field; for `created`,
+    /// the task's fields.
+    pub changes: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
 }

@@ -112,6 +112,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a one-time password reset link, valid an hour
+         * @description No sign-in. The answer is the same whether the email is an account of this tenant or not; the mail goes only to an account's own address (or, with no mail server configured, to the server's log). Requests count as failed logins of the account and the client: past the limit, 429 `rate_limited`.
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with a reset link's token; every session ends
+         * @description No sign-in: the token is the credential, and works once. An unknown, used or expired token, or one of another tenant, is 404. Every token of the account issued so far is refused from then on; log in with the new password.
+         */
+        post: operations["confirmPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The pending invitations, oldest first
+         * @description Owners and admins only; expired invitations are left out.
+         */
+        get: operations["listInvitations"];
+        put?: never;
+        /**
+         * Invite someone by a one-time link, valid 7 days
+         * @description Owners and admins only. The answer holds the link's token, once.
+         */
+        post: operations["createInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join by an invitation link: the account is made and signed in
+         * @description No sign-in: the token is the credential, and works once. The account has the invitation's email and role.
+         */
+        post: operations["acceptInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What an invitation link is for, before joining
+         * @description No sign-in: the token is the credential. An unknown, used, withdrawn or expired token, or one of another tenant, is 404.
+         */
+        post: operations["previewInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Withdraw an invitation: its link stops working
+         * @description Owners and admins only.
+         */
+        delete: operations["withdrawInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -327,6 +451,23 @@ export interface paths {
         patch: operations["updateTask"];
         trace?: never;
     };
+    "/api/v1/tasks/{id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task's history, oldest first: who created it and who changed what */
+        get: operations["listTaskActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks/{id}/comments": {
         parameters: {
             query?: never;
@@ -497,6 +638,44 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Joining by invitation. */
+        AcceptInvitation: {
+            /** @description Display name, 1 to 200 characters. */
+            name: string;
+            /** @description At least 8 characters, at most 1024 bytes. */
+            password: string;
+            /** @description The token of the link. */
+            token: string;
+        };
+        /** @description One entry of a task's history. */
+        Activity: {
+            /**
+             * Format: uuid
+             * @description Who did it; null once that user was removed.
+             */
+            actor_id: string | null;
+            /**
+             * @description For `created`, the task's first values by field; for `updated`, `[before, after]` of
+             *     each changed field (`title`, `description`, `status`, `priority`, `assignee_id`,
+             *     `due_date`, `project_id`).
+             */
+            changes: Record<string, never>;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The entry's id.
+             */
+            id: string;
+            /**
+             * @description `created` or `updated`.
+             * @example updated
+             */
+            kind: string;
+        };
         /** @description A comment on a task of the same tenant. */
         Comment: {
             /**
@@ -533,6 +712,18 @@ export interface components {
             description?: string | null;
             /** @description 1 to 120 characters (surrounding whitespace is trimmed), unique in the tenant. */
             name: string;
+        };
+        /** @description A new invitation, with its link: shown this once, the server keeps no copy of it. */
+        CreatedInvitation: {
+            /** @description The invitation. */
+            invitation: components["schemas"]["Invitation"];
+            /**
+             * @description The link on this tenant's host, to hand to the invitee: `/invite#token=...` (the
+             *     fragment stays out of every server's log).
+             */
+            path: string;
+            /** @description The one-time token of the link. */
+            token: string;
         };
         /**
          * @description What a list of tasks narrows to by due date: `overdue` (due before today, UTC, and not
@@ -571,6 +762,63 @@ export interface components {
             /** @description `ok`. */
             status: string;
         };
+        /**
+         * @description An invitation to join the tenant by a one-time link (`POST /api/v1/invitations`), valid
+         *     seven days; accepting it makes the user and deletes it.
+         */
+        Invitation: {
+            /**
+             * Format: date-time
+             * @description When it was made.
+             */
+            created_at: string;
+            /** @description Whom it is for, lowercase: the new user's email. */
+            email: string;
+            /**
+             * Format: date-time
+             * @description When the link stops working.
+             */
+            expires_at: string;
+            /**
+             * Format: uuid
+             * @description Derived from the link's token (a UUID v5 of it), so the token itself is not kept.
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Who invited; removing that user removes their pending invitations.
+             */
+            invited_by: string;
+            /** @description The role the new user gets: `admin` or `member`. */
+            role: components["schemas"]["Role"];
+        };
+        /** @description Whom to invite. */
+        InvitationInput: {
+            /** @description Their email address: no user of this tenant may have it. */
+            email: string;
+            role?: components["schemas"]["Role"] | null;
+        };
+        /** @description What an invitee sees before joining. */
+        InvitationPreview: {
+            /** @description The email the account will have. */
+            email: string;
+            /**
+             * Format: date-time
+             * @description When the link stops working.
+             */
+            expires_at: string;
+            /** @description Who invited, by name. */
+            invited_by: string;
+            /** @description The organization's name. */
+            organization: string;
+            /** @description The role it will have. */
+            role: components["schemas"]["Role"];
+        };
+        /** @description A link's token. */
+        InvitationToken: {
+            /** @description The token of the link. */
+            token: string;
+        };
         /** @description An email and password. */
         Login: {
             /** @description The user's email (any case). */
@@ -605,9 +853,23 @@ export interface components {
             title: string;
         };
         /** @description A page of items, and the cursor of the next one (null on the last page). */
+        Page_Activity: {
+            /** @description The page's items, oldest first */
+            items: components["schemas"]["Activity"][];
+            /** @description Pass it as `cursor` for the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description A page of items, and the cursor of the next one (null on the last page). */
         Page_Comment: {
             /** @description The page's items, oldest first */
             items: components["schemas"]["Comment"][];
+            /** @description Pass it as `cursor` for the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description A page of items, and the cursor of the next one (null on the last page). */
+        Page_Invitation: {
+            /** @description The page's items, oldest first */
+            items: components["schemas"]["Invitation"][];
             /** @description Pass it as `cursor` for the next page; null on the last page. */
             next_cursor: string | null;
         };
@@ -718,6 +980,26 @@ export interface components {
          * @enum {string}
          */
         ReportStatus: "queued" | "running" | "done" | "failed";
+        /** @description A new password, with the link's token. */
+        ResetConfirm: {
+            /** @description At least 8 characters, at most 1024 bytes. */
+            password: string;
+            /** @description The token of the link. */
+            token: string;
+        };
+        /** @description Whose password to reset. */
+        ResetRequest: {
+            /** @description The account's email (any case). */
+            email: string;
+        };
+        /** @description What a reset request answers, account or not. */
+        ResetRequested: {
+            /**
+             * Format: int64
+             * @description How long the link works, in minutes.
+             */
+            valid_minutes: number;
+        };
         /**
          * @description What a user may do in their tenant.
          *
@@ -1227,6 +1509,215 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetRequest"];
+            };
+        };
+        responses: {
+            /** @description If the email is an account's, its link is on the way */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResetRequested"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    confirmPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetConfirm"];
+            };
+        };
+        responses: {
+            /** @description The password is changed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listInvitations: {
+        parameters: {
+            query?: {
+                /** @description How many items a page holds: 1 to 200, 50 when left out. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; the first page when left out or empty. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of invitations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Invitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationInput"];
+            };
+        };
+        responses: {
+            /** @description The invitation and its link */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedInvitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    acceptInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInvitation"];
+            };
+        };
+        responses: {
+            /** @description Joined: a token for this tenant's host */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    previewInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationToken"];
+            };
+        };
+        responses: {
+            /** @description The invitation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPreview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    withdrawInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invitation's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
         };
@@ -1856,6 +2347,40 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listTaskActivity: {
+        parameters: {
+            query?: {
+                /** @description How many items a page holds: 1 to 200, 50 when left out. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; the first page when left out or empty. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The task's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the task's history */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Activity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
         };

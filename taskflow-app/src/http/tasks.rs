@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::extractor::{CurrentUser, IdPath, JsonBody, Tx, nullable};
 use super::precondition::{Conditional, Tagged, etag_of, next_updated_at};
-use super::{ApiError, AppState, task_list, trash};
+use super::{ApiError, AppState, activity, task_list, trash};
 use crate::model::{NewTask, Project, Task, TaskPatch, User, now};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -223,7 +223,7 @@ fn reference_gone(err: taskflow_tenancy::Error) -> ApiError {
     security(("tenantToken" = [])),
 )]
 async fn create(
-    _me: CurrentUser,
+    me: CurrentUser,
     mut tx: Tx,
     IdPath(project_id): IdPath<Uuid>,
     input: Result<JsonBody<TaskInput>, ApiError>,
@@ -253,6 +253,7 @@ async fn create(
         .insert(new)
         .await
         .map_err(reference_gone)?;
+    activity::created(&mut tx, me.user.id, &task).await?;
     Ok((StatusCode::CREATED, Tagged(task)))
 }
 
@@ -311,7 +312,7 @@ async fn show(
     security(("tenantToken" = [])),
 )]
 async fn update(
-    _me: CurrentUser,
+    me: CurrentUser,
     mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
     condition: Result<Conditional, ApiError>,
@@ -338,6 +339,7 @@ async fn update(
         .get(id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    activity::updated(&mut tx, me.user.id, &current, &task).await?;
     Ok(Tagged(task))
 }
 

@@ -15,7 +15,10 @@ use uuid::Uuid;
 use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, Tx};
 use super::page::{Page, PageQuery};
 use super::{ApiError, AppState};
-use crate::model::{Comment, CommentPatch, NewUser, Task, TaskPatch, User, UserPatch, now};
+use crate::model::{
+    Comment, CommentPatch, NewUser, Task, TaskEvent, TaskEventPatch, TaskPatch, User, UserPatch,
+    now,
+};
 use crate::password;
 use crate::role::Role;
 
@@ -79,12 +82,7 @@ impl UserInput {
             fields.insert(format!("{prefix}{field}"), message);
         };
         let email = self.email.unwrap_or_default().trim().to_ascii_lowercase();
-        let well_formed = email.len() <= 254
-            && !email.chars().any(char::is_whitespace)
-            && email
-                .split_once('@')
-                .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
-        if !well_formed {
+        if !is_email(&email) {
             bad("email", "must be an email address".to_owned());
         }
         let name = check_name(self.name.as_deref().unwrap_or_default())
@@ -114,6 +112,27 @@ impl UserInput {
             Err(fields)
         }
     }
+}
+
+impl UserInput {
+    /// The fields of a user who signs up by invitation: the role comes from the invitation.
+    pub(crate) fn invited(email: String, name: Option<String>, password: Option<String>) -> Self {
+        UserInput {
+            email: Some(email),
+            name,
+            password,
+            role: None,
+        }
+    }
+}
+
+/// Whether `email` (trimmed, lowercase) looks like an email address.
+pub(crate) fn is_email(email: &str) -> bool {
+    email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
 }
 
 /// The rule a password breaks, if any: at least 8 characters, at most 1024 bytes.
@@ -408,6 +427,14 @@ async fn remove(
     Comment::scoped(&mut *tx)
         .filter(Comment::AUTHOR_ID.eq(id))
         .update(&orphan)
+        .await?;
+    let anonymous = TaskEventPatch {
+        actor_id: Some(None),
+        ..TaskEventPatch::default()
+    };
+    TaskEvent::scoped(&mut *tx)
+        .filter(TaskEvent::ACTOR_ID.eq(id))
+        .update(&anonymous)
         .await?;
     if User::scoped(&mut *tx).delete_by_key(id).await? {
         Ok(StatusCode::NO_CONTENT)

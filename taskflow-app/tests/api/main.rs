@@ -6,6 +6,7 @@
 #[macro_use]
 mod helpers;
 
+mod activity;
 mod auth;
 mod bodies;
 mod cli;
@@ -13,8 +14,10 @@ mod comments;
 mod concurrency;
 mod frontend;
 mod idempotency;
+mod invitations;
 mod isolation;
 mod openapi;
+mod password_reset;
 mod plans;
 mod platform;
 mod projects;
