@@ -10,6 +10,7 @@ import { MembersPage } from '../features/members/MembersPage';
 import { ProjectsPage } from '../features/projects/ProjectsPage';
 import { ReportsPage } from '../features/reports/ReportsPage';
 import { SignupPage } from '../features/signup/SignupPage';
+import { TrashPage } from '../features/trash/TrashPage';
 import type { Site } from './host';
 import { Layout } from './Layout';
 import { NotFoundPage } from './NotFoundPage';
@@ -33,6 +34,7 @@ export function TenantRoutes({ subdomain, baseHost }: { subdomain: string; baseH
           <Route path="projects/:projectId/tasks/:taskId" element={<TaskDetailPage />} />
           <Route path="projects/:projectId/reports" element={<ReportsPage />} />
           <Route path="members" element={<MembersPage />} />
+          <Route path="trash" element={<TrashPage />} />
           <Route path="account" element={<AccountPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

@@ -3,7 +3,7 @@ import { Container, Form, Nav, Navbar, Button } from 'react-bootstrap';
 import { applyTheme, storedTheme, type ThemeChoice } from './theme';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { ErrorState } from '../components/QueryState';
-import { useLogout, useMe } from '../features/auth/queries';
+import { canDeleteProjects, useLogout, useMe } from '../features/auth/queries';
 import { ROLE_LABEL } from '../features/members/MembersPage';
 
 export function Layout() {
@@ -34,6 +34,11 @@ export function Layout() {
               <Nav.Link as={NavLink} to="/members" eventKey="members">
                 Members
               </Nav.Link>
+              {canDeleteProjects(me.data?.user) && (
+                <Nav.Link as={NavLink} to="/trash" eventKey="trash">
+                  Trash
+                </Nav.Link>
+              )}
               <Nav.Link as={NavLink} to="/account" eventKey="account">
                 Account
               </Nav.Link>
