@@ -12,6 +12,9 @@ export function Layout() {
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const onProjects = pathname === '/' || pathname.startsWith('/projects/');
+  // The link marked current follows the address, not the last link clicked in the navbar (a
+  // link in the page, such as "Open the trash", changes screens too).
+  const section = onProjects ? 'projects' : pathname.split('/')[1];
   const [theme, setTheme] = useState<ThemeChoice>(storedTheme);
 
   return (
@@ -27,7 +30,7 @@ export function Layout() {
           </Navbar.Brand>
           <Navbar.Toggle aria-controls="main-nav" />
           <Navbar.Collapse id="main-nav">
-            <Nav className="me-auto">
+            <Nav className="me-auto" activeKey={section}>
               <Nav.Link as={NavLink} to="/" end className={onProjects ? 'active' : undefined} aria-current={onProjects ? 'page' : undefined} eventKey="projects">
                 Projects
               </Nav.Link>
