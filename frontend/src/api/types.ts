@@ -17,6 +17,8 @@ export type ReportStatus = Schemas['ReportStatus'];
 export type User = Schemas['User'];
 export type Tenant = Schemas['Tenant'];
 export type Project = Schemas['Project'];
+export type TrashedProject = Schemas['TrashedProject'];
+export type Trash = Schemas['Trash'];
 export type Task = Schemas['Task'];
 /// How many of a project's tasks each status holds under a filter (`/tasks/counts`).
 export type TaskCounts = Schemas['TaskCounts'];

@@ -11,6 +11,7 @@ import { MyTasksPage } from '../features/mytasks/MyTasksPage';
 import { ProjectsPage } from '../features/projects/ProjectsPage';
 import { ReportsPage } from '../features/reports/ReportsPage';
 import { SignupPage } from '../features/signup/SignupPage';
+import { TrashPage } from '../features/trash/TrashPage';
 import type { Site } from './host';
 import { Layout } from './Layout';
 import { NotFoundPage } from './NotFoundPage';
@@ -35,6 +36,7 @@ export function TenantRoutes({ subdomain, baseHost }: { subdomain: string; baseH
           <Route path="projects/:projectId/reports" element={<ReportsPage />} />
           <Route path="my-tasks" element={<MyTasksPage />} />
           <Route path="members" element={<MembersPage />} />
+          <Route path="trash" element={<TrashPage />} />
           <Route path="account" element={<AccountPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>

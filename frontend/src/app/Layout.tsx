@@ -3,7 +3,7 @@ import { Container, Form, Nav, Navbar, Button } from 'react-bootstrap';
 import { applyTheme, storedTheme, type ThemeChoice } from './theme';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { ErrorState } from '../components/QueryState';
-import { useLogout, useMe } from '../features/auth/queries';
+import { canDeleteProjects, useLogout, useMe } from '../features/auth/queries';
 import { ROLE_LABEL } from '../features/members/MembersPage';
 
 export function Layout() {
@@ -12,6 +12,9 @@ export function Layout() {
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const onProjects = pathname === '/' || pathname.startsWith('/projects/');
+  // The link marked current follows the address, not the last link clicked in the navbar (a
+  // link in the page, such as "Open the trash", changes screens too).
+  const section = onProjects ? 'projects' : pathname.split('/')[1];
   const [theme, setTheme] = useState<ThemeChoice>(storedTheme);
 
   return (
@@ -27,7 +30,7 @@ export function Layout() {
           </Navbar.Brand>
           <Navbar.Toggle aria-controls="main-nav" />
           <Navbar.Collapse id="main-nav">
-            <Nav className="me-auto">
+            <Nav className="me-auto" activeKey={section}>
               <Nav.Link as={NavLink} to="/" end className={onProjects ? 'active' : undefined} aria-current={onProjects ? 'page' : undefined} eventKey="projects">
                 Projects
               </Nav.Link>
@@ -37,6 +40,11 @@ export function Layout() {
               <Nav.Link as={NavLink} to="/members" eventKey="members">
                 Members
               </Nav.Link>
+              {canDeleteProjects(me.data?.user) && (
+                <Nav.Link as={NavLink} to="/trash" eventKey="trash">
+                  Trash
+                </Nav.Link>
+              )}
               <Nav.Link as={NavLink} to="/account" eventKey="account">
                 Account
               </Nav.Link>

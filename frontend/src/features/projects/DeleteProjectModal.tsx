@@ -3,7 +3,15 @@ import type { Project } from '../../api/types';
 import { MutationError } from '../../components/QueryState';
 import { useDeleteProject } from './queries';
 
-export function DeleteProjectModal({ project, onClose }: { project: Project; onClose: () => void }) {
+interface DeleteProjectModalProps {
+  project: Project;
+  onClose: () => void;
+  /** Called once the project is in the trash. */
+  onDeleted: (project: Project) => void;
+}
+
+/** Asks before moving a project to the trash. */
+export function DeleteProjectModal({ project, onClose, onDeleted }: DeleteProjectModalProps) {
   const remove = useDeleteProject();
   return (
     <Modal show onHide={onClose} centered aria-labelledby="delete-project-title">
@@ -21,7 +29,7 @@ export function DeleteProjectModal({ project, onClose }: { project: Project; onC
         <Button variant="outline-secondary" onClick={onClose} autoFocus>
           Cancel
         </Button>
-        <Button variant="danger" disabled={remove.isPending} onClick={() => remove.mutate(project.id, { onSuccess: onClose })}>
+        <Button variant="danger" disabled={remove.isPending} onClick={() => remove.mutate(project.id, { onSuccess: () => onDeleted(project) })}>
           Delete project
         </Button>
       </Modal.Footer>

@@ -3,10 +3,11 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { api } from '../../api/client';
 import { setToken } from '../../api/token';
-import type { Me, Page, Project } from '../../api/types';
+import type { Me, Page, Project, Trash } from '../../api/types';
 import { meKey } from '../auth/queries';
 import { renderAt } from '../../test/render';
 import { createProject, enterTenant, signupTenant } from '../../test/tenant';
+import { TrashPage } from '../trash/TrashPage';
 import { ProjectsPage } from './ProjectsPage';
 
 describe('ProjectsPage', () => {
@@ -39,6 +40,42 @@ describe('ProjectsPage', () => {
     expect(await screen.findByText('No projects yet')).toBeInTheDocument();
     const { data } = await api.get<Page<Project>>('/api/v1/projects');
     expect(data.items).toEqual([]);
+  });
+
+  it('offers to undo a deletion, and leads to the trash', async () => {
+    const t = await signupTenant();
+    enterTenant(t);
+    await createProject('Hiring');
+    renderAt('/', <ProjectsPage />, { '/trash': <TrashPage /> });
+    const user = userEvent.setup({ delay: null });
+
+    await user.click(await screen.findByRole('button', { name: 'Delete Hiring' }));
+    let dialog = await screen.findByRole('dialog', { name: 'Delete project' });
+    await user.click(within(dialog).getByRole('button', { name: 'Delete project' }));
+    await waitFor(() => expect(screen.queryByRole('link', { name: 'Hiring' })).toBeNull());
+    const status = screen.getByRole('status');
+    expect(status).toHaveTextContent('Moved to the trash');
+    expect(status).toHaveTextContent('Hiring is in the trash with its tasks, comments and reports.');
+    // The card that had the focus is gone: the undo takes it.
+    const undo = within(status).getByRole('button', { name: 'Undo' });
+    await waitFor(() => expect(undo).toHaveFocus());
+
+    await user.click(undo);
+    expect(await within(status).findByText(/is back in your projects/)).toHaveTextContent('Hiring is back in your projects.');
+    expect(await screen.findByRole('link', { name: 'Hiring' })).toBeInTheDocument();
+    const { data: live } = await api.get<Page<Project>>('/api/v1/projects');
+    expect(live.items.map((p) => p.name)).toEqual(['Hiring']);
+    const { data: trash } = await api.get<Trash>('/api/v1/trash');
+    expect(trash.items).toEqual([]);
+    await user.click(within(status).getByRole('button', { name: 'Close' }));
+    expect(screen.getByRole('status')).toBeEmptyDOMElement();
+
+    // Deleted again, it is found in the trash.
+    await user.click(screen.getByRole('button', { name: 'Delete Hiring' }));
+    dialog = await screen.findByRole('dialog', { name: 'Delete project' });
+    await user.click(within(dialog).getByRole('button', { name: 'Delete project' }));
+    await user.click(await within(screen.getByRole('status')).findByRole('link', { name: 'Open the trash' }));
+    expect(await screen.findByRole('heading', { name: 'Hiring' })).toBeInTheDocument();
   });
 
   it('offers a member no way to delete a project', async () => {

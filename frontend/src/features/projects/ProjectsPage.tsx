@@ -5,6 +5,7 @@ import type { Project } from '../../api/types';
 import { EmptyState, ErrorState, Loading } from '../../components/QueryState';
 import { DeleteProjectModal } from './DeleteProjectModal';
 import { ProjectFormModal } from './ProjectFormModal';
+import { TrashedToast, type Trashed } from './TrashedToast';
 import { canDeleteProjects, useMe } from '../auth/queries';
 import { useProjects } from './queries';
 import { PageTitle } from '../../components/PageTitle';
@@ -18,6 +19,8 @@ export function ProjectsPage() {
   const mayDelete = canDeleteProjects(me.data?.user);
   const [dialog, setDialog] = useState<Dialog>(null);
   const close = () => setDialog(null);
+  // The project last moved to the trash from here, while its undo is offered.
+  const [trashed, setTrashed] = useState<Trashed | null>(null);
 
   return (
     <>
@@ -71,7 +74,17 @@ export function ProjectsPage() {
       )}
       {dialog?.kind === 'create' && <ProjectFormModal onClose={close} />}
       {dialog?.kind === 'rename' && <ProjectFormModal project={dialog.project} onClose={close} />}
-      {dialog?.kind === 'delete' && <DeleteProjectModal project={dialog.project} onClose={close} />}
+      {dialog?.kind === 'delete' && (
+        <DeleteProjectModal
+          project={dialog.project}
+          onClose={close}
+          onDeleted={(project) => {
+            close();
+            setTrashed((last) => ({ project, seq: (last?.seq ?? 0) + 1 }));
+          }}
+        />
+      )}
+      <TrashedToast trashed={trashed} onClose={() => setTrashed(null)} />
     </>
   );
 }

@@ -6,6 +6,8 @@ export const projectKeys = {
   all: ['projects'] as const,
   list: () => [...projectKeys.all, 'list'] as const,
   detail: (id: string) => [...projectKeys.all, 'detail', id] as const,
+  /** The projects in the trash (`GET /api/v1/trash`), read by the trash screen. */
+  trash: () => [...projectKeys.all, 'trash'] as const,
 };
 
 export function useProjects() {
@@ -53,6 +55,7 @@ export function useUpdateProject() {
   });
 }
 
+/** Moves a project to the trash: out of the projects list, into the trash's. */
 export function useDeleteProject() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -63,7 +66,10 @@ export function useDeleteProject() {
     onSuccess: (id) => {
       queryClient.setQueryData<Project[]>(projectKeys.list(), (list) => list?.filter((p) => p.id !== id));
       queryClient.removeQueries({ queryKey: projectKeys.detail(id) });
-      return queryClient.invalidateQueries({ queryKey: projectKeys.list() });
+      return Promise.all([
+        queryClient.invalidateQueries({ queryKey: projectKeys.list() }),
+        queryClient.invalidateQueries({ queryKey: projectKeys.trash() }),
+      ]);
     },
   });
 }
