@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import type { Project, Trash, TrashedProject } from '../../api/types';
-import { taskKeys } from '../board/queries';
+import { ALL_PROJECTS, taskKeys } from '../board/queries';
 import { projectKeys } from '../projects/queries';
 
 /** The projects list's order: oldest first, as the API answers it. */
@@ -40,7 +40,11 @@ export function useRestoreProject() {
       return Promise.all([
         queryClient.invalidateQueries({ queryKey: projectKeys.list() }),
         queryClient.invalidateQueries({ queryKey: projectKeys.trash() }),
-        queryClient.invalidateQueries({ queryKey: taskKeys.list(project.id) }),
+        // Its board and counts, and "My tasks", whose lists left its tasks out while it was
+        // in the trash.
+        queryClient.invalidateQueries({ queryKey: taskKeys.scope(project.id) }),
+        queryClient.invalidateQueries({ queryKey: taskKeys.scope(ALL_PROJECTS) }),
+        queryClient.invalidateQueries({ queryKey: [...taskKeys.counts(), project.id] }),
       ]);
     },
     // Someone else may have restored or purged it meanwhile: the trash is read again.
