@@ -1,5 +1,6 @@
-//! Redis wake-ups for background workers, and tenant changes told to every process
-//! ([`TenantBroadcast`]) (feature `redis`).
+//! Redis wake-ups for background workers, tenant changes told to every process
+//! ([`TenantBroadcast`]), and live events of each tenant for its own subscribers
+//! ([`TenantEvents`]) (feature `redis`).
 //!
 //! The jobs table stays the source of truth for every job (see [`crate::jobs`]); Redis only
 //! carries wake-ups. After the transaction that enqueued a job commits, the enqueuer pushes the
@@ -39,6 +40,7 @@
 //! ```
 
 mod broadcast;
+mod events;
 
 use std::fmt;
 use std::future::Future;
@@ -54,6 +56,7 @@ use crate::error::{Error, Result};
 use crate::jobs::{Wakeup, WakeupFuture};
 
 pub use broadcast::{ACK_TIMEOUT, FALLBACK_TTL, TenantBroadcast, TenantChange};
+pub use events::{EVENT_BUFFER, Received, TenantEvent, TenantEvents, TenantSubscription};
 
 /// How long a push or a ping may take before Redis counts as down.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
