@@ -1,4 +1,5 @@
-//! Demo data: the two demo organizations `serve` creates on an empty database ([`demo_if_empty`]),
+//! Demo data: the two demo organizations `serve` creates on an empty database ([`demo_if_empty`]:
+//! people, projects, a few hundred tasks with history and comments, a report),
 //! and the bulk data of `taskflow-app seed` ([`seed`]).
 //!
 //! Every row goes through the library like any other: tenants and their rows in one audited
@@ -16,7 +17,10 @@ use chrono::Days;
 use taskflow_tenancy::{AdminCapability, AnyTenantDb};
 use uuid::Uuid;
 
-use crate::model::{NewProject, NewTask, NewUser, Project, Task, User, now};
+use crate::model::{
+    Comment, NewComment, NewProject, NewReport, NewTask, NewTaskEvent, NewUser, Project, Report,
+    Task, TaskEvent, User, now,
+};
 use crate::password;
 
 /// The password of every demo and seeded owner. It is public: demo data is for a laptop.
@@ -248,10 +252,228 @@ pub async fn has_no_tenants(db: &AnyTenantDb) -> Result<bool, sqlx::Error> {
         .map(|row| row.is_none()))
 }
 
-/// Creates the demo organizations of [`DEMO_TENANTS`] (each with an owner
-/// `owner@{subdomain}.example` whose password is [`DEMO_PASSWORD`], a few projects and tasks)
-/// when the database has no tenant; returns their subdomains, or nothing on a database that
-/// already has a tenant, which it never touches.
+/// The people of each demo organization besides its owner: `(name, email local part, role)`;
+/// every one logs in with [`DEMO_PASSWORD`].
+pub const DEMO_PEOPLE: [(&str, &str, &str); 3] = [
+    ("Ada Lovelace", "ada", "admin"),
+    ("Max Mustermann", "max", "member"),
+    ("Mia Wong", "mia", "member"),
+];
+
+/// How many tasks each demo project holds.
+pub const DEMO_TASKS_PER_PROJECT: u64 = 75;
+
+/// The projects of each demo organization, in [`DEMO_TENANTS`] order.
+const DEMO_PROJECTS: [[&str; 4]; 2] = [
+    [
+        "Website relaunch",
+        "Customer onboarding",
+        "Mobile app",
+        "Autumn campaign",
+    ],
+    [
+        "Mobile app",
+        "Quarterly planning",
+        "Data platform",
+        "Hiring",
+    ],
+];
+
+/// Task titles a demo project draws from, with a description for some.
+const DEMO_TASKS: [(&str, Option<&str>); 25] = [
+    (
+        "Write the brief",
+        Some("One page: goal, audience, deadline, budget."),
+    ),
+    (
+        "Review the design",
+        Some("Check the mock-ups against the brief and the style guide."),
+    ),
+    (
+        "Fix the login page",
+        Some("Error messages overlap the form on narrow screens."),
+    ),
+    ("Plan the launch", None),
+    (
+        "Interview five customers",
+        Some("Ask what they tried before and why it failed."),
+    ),
+    ("Set up analytics", None),
+    (
+        "Draft the announcement",
+        Some("Blog post and a short version for the newsletter."),
+    ),
+    ("Update the pricing page", None),
+    (
+        "Migrate the old accounts",
+        Some("Export, clean up duplicates, import; keep a backup."),
+    ),
+    ("Write the onboarding emails", None),
+    (
+        "Accessibility audit",
+        Some("Keyboard only, a screen reader, and the contrast checker."),
+    ),
+    ("Load test the API", None),
+    ("Choose the font pairing", None),
+    ("Translate the app into German", None),
+    (
+        "Renew the TLS certificates",
+        Some("They expire at the end of the month."),
+    ),
+    ("Prepare the board meeting", None),
+    ("Clean up the backlog", None),
+    (
+        "Record a product demo",
+        Some("Three minutes, no sound needed: captions."),
+    ),
+    ("Collect customer quotes", None),
+    ("Budget for next quarter", None),
+    ("Fix the flaky checkout test", None),
+    ("Write the FAQ", None),
+    ("Photograph the team", None),
+    ("Set up the status page", None),
+    (
+        "Retrospective",
+        Some("What went well, what did not, what we change."),
+    ),
+];
+
+/// What demo comments say.
+const DEMO_COMMENTS: [&str; 6] = [
+    "I can take this one.",
+    "Blocked until the designs are signed off.",
+    "Done on staging, please have a look.",
+    "Moved the deadline: the supplier is late.",
+    "Looks good to me.",
+    "Can we split this into two tasks?",
+];
+
+/// Writes one demo organization inside the admin transaction `$tx`: its owner and
+/// [`DEMO_PEOPLE`], its projects with [`DEMO_TASKS_PER_PROJECT`] tasks each (statuses,
+/// priorities, assignees and due dates spread over overdue, this week, later and none), each
+/// task's "created" history, comments, and a report of the first project queued for the job
+/// workers (finished moments after `serve` starts). A macro for the reason `create_tenant!`
+/// is one.
+macro_rules! create_demo_tenant {
+    ($tx:expr, $name:expr, $subdomain:expr, $projects:expr, $hash:expr) => {
+        async {
+            let (name, subdomain, hash): (&str, &str, &str) = ($name, $subdomain, $hash);
+            let scope = $tx.create_tenant(name, subdomain).await?;
+            let mut tenant = $tx.enter(&scope).await?;
+            let person = |name: &str, local: &str, role: &str| NewUser {
+                id: Uuid::now_v7(),
+                email: format!("{local}@{subdomain}.example"),
+                name: name.to_owned(),
+                role: role.to_owned(),
+                password_hash: hash.to_owned(),
+                created_at: now(),
+                sessions_ended_at: None,
+            };
+            let mut people = vec![person(&format!("{name} Owner"), "owner", "owner")];
+            people.extend(DEMO_PEOPLE.iter().map(|(n, l, r)| person(n, l, r)));
+            let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+            User::scoped(&mut tenant).insert_many(people).await?;
+            let today = now().date_naive();
+            let mut first_project = None;
+            for (p, project_name) in $projects.iter().enumerate() {
+                let at = now();
+                let project = Project::scoped(&mut tenant)
+                    .insert(NewProject {
+                        id: Uuid::now_v7(),
+                        name: (*project_name).to_owned(),
+                        description: Some(format!("Demo project of {name}")),
+                        created_at: at,
+                        updated_at: at,
+                        deleted_at: None,
+                    })
+                    .await?;
+                first_project.get_or_insert(project.id);
+                let tasks: Vec<NewTask> = (0..DEMO_TASKS_PER_PROJECT)
+                    .map(|n| {
+                        let i = (n as usize) + p * 7;
+                        let (title, description) = DEMO_TASKS[i % DEMO_TASKS.len()];
+                        let round = i / DEMO_TASKS.len();
+                        let due = match i % 5 {
+                            0 => today.checked_sub_days(Days::new(1 + (n % 9))),
+                            1 | 2 => today.checked_add_days(Days::new(n % 7)),
+                            3 => today.checked_add_days(Days::new(8 + n % 40)),
+                            _ => None,
+                        };
+                        let at = now();
+                        NewTask {
+                            id: Uuid::now_v7(),
+                            project_id: project.id,
+                            title: if round == 0 {
+                                title.to_owned()
+                            } else {
+                                format!("{title} ({})", round + 1)
+                            },
+                            description: description.map(str::to_owned),
+                            status: ["todo", "in_progress", "done", "todo"][i % 4].to_owned(),
+                            priority: ["medium", "high", "low"][i % 3].to_owned(),
+                            assignee_id: (i % 6 != 5).then(|| ids[i % ids.len()]),
+                            due_date: due,
+                            created_at: at,
+                            updated_at: at,
+                        }
+                    })
+                    .collect();
+                let history: Vec<NewTaskEvent> = tasks
+                    .iter()
+                    .map(|t| NewTaskEvent {
+                        id: Uuid::now_v7(),
+                        task_id: t.id,
+                        actor_id: Some(ids[0]),
+                        kind: "created".to_owned(),
+                        changes: serde_json::json!({
+                            "title": t.title, "status": t.status, "priority": t.priority,
+                        })
+                        .to_string(),
+                        created_at: t.created_at,
+                    })
+                    .collect();
+                let comments: Vec<NewComment> = tasks
+                    .iter()
+                    .enumerate()
+                    .filter(|(n, _)| n % 4 == 0)
+                    .map(|(n, t)| NewComment {
+                        id: Uuid::now_v7(),
+                        task_id: t.id,
+                        author_id: Some(ids[(n / 4 + 1) % ids.len()]),
+                        body: DEMO_COMMENTS[(n / 4) % DEMO_COMMENTS.len()].to_owned(),
+                        created_at: now(),
+                    })
+                    .collect();
+                Task::scoped(&mut tenant).insert_many(tasks).await?;
+                TaskEvent::scoped(&mut tenant).insert_many(history).await?;
+                Comment::scoped(&mut tenant).insert_many(comments).await?;
+            }
+            if let Some(project_id) = first_project {
+                let job_id = taskflow_tenancy::jobs::enqueue(
+                    &mut tenant,
+                    crate::reports::KIND,
+                    crate::reports::payload(project_id),
+                )
+                .await?;
+                Report::scoped(&mut tenant)
+                    .insert(NewReport {
+                        id: Uuid::now_v7(),
+                        project_id,
+                        job_id,
+                        created_at: now(),
+                    })
+                    .await?;
+            }
+            Ok::<(), SeedError>(())
+        }
+    };
+}
+
+/// Creates the demo organizations of [`DEMO_TENANTS`] in one transaction: in each, its owner
+/// `owner@{subdomain}.example` and [`DEMO_PEOPLE`] (password [`DEMO_PASSWORD`]), four projects
+/// of [`DEMO_TASKS_PER_PROJECT`] tasks with their history and comments, and a report queued for
+/// the job workers. It does so only if the database has no tenant at all; returns their subdomains,
+/// or nothing when the database already had tenants.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -259,7 +481,7 @@ pub async fn has_no_tenants(db: &AnyTenantDb) -> Result<bool, sqlx::Error> {
 /// let db = taskflow_app::db::connect("sqlite::memory:").await?;
 /// taskflow_app::db::migrate(&db).await?;
 /// assert_eq!(taskflow_app::seed::demo_if_empty(&db).await?, ["acme", "globex"]);
-/// // The second time the database is not empty: nothing is added.
+/// // A second call finds tenants and writes nothing.
 /// assert!(taskflow_app::seed::demo_if_empty(&db).await?.is_empty());
 /// # Ok(())
 /// # }
@@ -269,32 +491,13 @@ pub async fn demo_if_empty(db: &AnyTenantDb) -> Result<Vec<&'static str>, SeedEr
         return Ok(Vec::new());
     }
     let admin = AdminCapability::grant("demo", "create demo tenants on an empty database")?;
-    let owner_hash = password::hash(DEMO_PASSWORD).await?;
-    const PROJECTS: [[&str; 2]; 2] = [
-        ["Website relaunch", "Customer onboarding"],
-        ["Mobile app", "Quarterly planning"],
-    ];
-    const TITLES: [&str; 4] = [
-        "Write the brief",
-        "Review the design",
-        "Fix the login page",
-        "Plan the launch",
-    ];
-    let title = |n: u64| TITLES[n as usize % TITLES.len()].to_owned();
+    // One hash for every demo person: argon2 is slow on purpose, and they share the password.
+    let hash = password::hash(DEMO_PASSWORD).await?;
     on_backend!(db, db => async {
         let mut tx = db.begin_admin(&admin).await?;
         let mut created = Vec::new();
-        for ((name, subdomain), projects) in DEMO_TENANTS.into_iter().zip(PROJECTS) {
-            let projects: Vec<String> = projects.iter().map(|p| (*p).to_owned()).collect();
-            let spec = TenantSpec {
-                name,
-                subdomain,
-                owner_hash: &owner_hash,
-                projects: &projects,
-                tasks: TITLES.len() as u64,
-                task_title: &title,
-            };
-            create_tenant!(tx, &spec).await?;
+        for ((name, subdomain), projects) in DEMO_TENANTS.into_iter().zip(DEMO_PROJECTS) {
+            create_demo_tenant!(tx, name, subdomain, projects, &hash).await?;
             created.push(subdomain);
         }
         tx.commit().await?;

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use hyper::{Method, StatusCode};
 use serde_json::json;
-use taskflow_app::seed::{DEMO_PASSWORD, SeedPlan, SeedProgress, demo_if_empty, seed};
+use taskflow_app::seed::{
+    DEMO_PASSWORD, DEMO_PEOPLE, DEMO_TASKS_PER_PROJECT, SeedPlan, SeedProgress, demo_if_empty, seed,
+};
 use taskflow_tenancy::AnyTenantDb as Db;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -49,20 +51,88 @@ async fn demo_tenants_are_created_on_an_empty_database_and_their_owners_log_in(a
         let projects = app.get(&host, "/api/v1/projects", &token).await;
         assert_eq!(projects.status, StatusCode::OK);
         let projects = projects.body["items"].as_array().unwrap().clone();
-        assert_eq!(projects.len(), 2, "{projects:?}");
+        assert_eq!(projects.len(), 4, "{projects:?}");
         for project in &projects {
             let id = project["id"].as_str().unwrap();
             seen.push(id.to_owned());
-            let tasks = app
-                .get(&host, &format!("/api/v1/projects/{id}/tasks"), &token)
+            let counts = app
+                .get(
+                    &host,
+                    &format!("/api/v1/projects/{id}/tasks/counts"),
+                    &token,
+                )
                 .await;
-            assert_eq!(tasks.status, StatusCode::OK);
-            assert_eq!(tasks.body["items"].as_array().unwrap().len(), 4);
+            assert_eq!(counts.status, StatusCode::OK);
+            let total: u64 = ["todo", "in_progress", "done"]
+                .iter()
+                .map(|s| counts.body[s].as_u64().unwrap())
+                .sum();
+            assert_eq!(total, DEMO_TASKS_PER_PROJECT);
+            assert!(
+                counts.body["done"].as_u64().unwrap() > 0,
+                "{:?}",
+                counts.body
+            );
+            // Some overdue, some due this week, some not due.
+            for due in ["overdue", "week", "none"] {
+                let narrowed = app
+                    .get(
+                        &host,
+                        &format!("/api/v1/projects/{id}/tasks?due={due}&limit=1"),
+                        &token,
+                    )
+                    .await;
+                assert_eq!(narrowed.body["items"].as_array().unwrap().len(), 1, "{due}");
+            }
         }
+        // Its people log in with the demo password, and the tasks are theirs too.
+        let users = app.get(&host, "/api/v1/users", &token).await;
+        assert_eq!(
+            users.body["items"].as_array().unwrap().len(),
+            1 + DEMO_PEOPLE.len()
+        );
+        let (_, local, _) = DEMO_PEOPLE[2];
+        let member = app
+            .send(
+                Method::POST,
+                &host,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({ "email": format!("{local}@{subdomain}.example"), "password": DEMO_PASSWORD })),
+            )
+            .await;
+        assert_eq!(member.status, StatusCode::OK, "{:?}", member.body);
+        let member_token = member.body["token"].as_str().unwrap();
+        let mine = app
+            .get(&host, "/api/v1/tasks?assignee_id=me&limit=1", member_token)
+            .await;
+        assert_eq!(mine.body["items"].as_array().unwrap().len(), 1);
+        // A task has its history and, for some, comments; the first project has a report.
+        let first = projects[0]["id"].as_str().unwrap();
+        let tasks = app
+            .get(
+                &host,
+                &format!("/api/v1/projects/{first}/tasks?limit=1"),
+                &token,
+            )
+            .await;
+        let task = tasks.body["items"][0]["id"].as_str().unwrap();
+        let history = app
+            .get(&host, &format!("/api/v1/tasks/{task}/activity"), &token)
+            .await;
+        assert_eq!(history.body["items"][0]["kind"], "created");
+        let comments = app
+            .get(&host, &format!("/api/v1/tasks/{task}/comments"), &token)
+            .await;
+        assert_eq!(comments.body["items"].as_array().unwrap().len(), 1);
+        let reports = app
+            .get(&host, &format!("/api/v1/projects/{first}/reports"), &token)
+            .await;
+        assert_eq!(reports.body["items"].as_array().unwrap().len(), 1);
     }
     // Each tenant's projects are its own.
     let acme = login(&app, "acme.localhost", "owner@acme.example").await;
-    for id in &seen[2..] {
+    for id in &seen[4..] {
         let other = app
             .get("acme.localhost", &format!("/api/v1/projects/{id}"), &acme)
             .await;
