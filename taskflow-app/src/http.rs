@@ -11,6 +11,7 @@ mod guard;
 mod health;
 mod idempotency;
 mod invitations;
+mod live;
 mod observe;
 mod one_time;
 pub(crate) mod openapi;
@@ -94,6 +95,9 @@ pub struct AppState {
     /// The proxies whose `X-Forwarded-For` names the client
     /// ([`Config::trusted_proxies`](crate::Config::trusted_proxies)).
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
+    /// Live events of each tenant (`GET /api/v1/events`): within the process unless
+    /// [`crate::serve`] sets them shared through Redis ([`crate::live_events`]).
+    pub live: taskflow_tenancy::redis::TenantEvents,
     /// Where mail to users goes ([`crate::mail`]).
     pub mailer: Arc<crate::mail::Mailer>,
     /// The scheme of the links the app mails ([`Config::public_scheme`](crate::Config)).
@@ -130,6 +134,7 @@ impl AppState {
             metrics: crate::telemetry::metrics(),
             logins: LoginThrottle::local(),
             trusted_proxies: config.trusted_proxies.clone().into(),
+            live: taskflow_tenancy::redis::TenantEvents::local(),
             mailer: Arc::new(crate::mail::Mailer::new(config)?),
             public_scheme: Arc::from(config.public_scheme.as_str()),
         })
@@ -173,6 +178,7 @@ pub fn app(state: AppState) -> Router {
                 .merge(tasks::router())
                 .merge(comments::router())
                 .merge(activity::router())
+                .merge(live::router())
                 .merge(reports::router())
                 .layer(middleware::from_fn_with_state(
                     state.clone(),
@@ -183,6 +189,11 @@ pub fn app(state: AppState) -> Router {
         // limits, which need the scope it puts in the request, then the request's tenant
         // transaction, which ends after the handler has answered.
         .layer(TenantTxLayer::new(state.db.clone()))
+        // Outside the transaction: what a write tells the live streams goes once it committed.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            live::publish_committed,
+        ))
         .layer(TenantLimitLayer::new(state.limits))
         .layer(TenantLayer::new(
             state.resolver.clone(),

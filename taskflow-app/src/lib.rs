@@ -97,6 +97,7 @@ pub async fn serve(config: &Config, migrate: bool) -> Result<(), Error> {
     let mut state = http::AppState::new(db, config)?;
     state.wakeups = job_wakeups(config).await?;
     state.broadcast = tenant_broadcast(config, &state.tenants)?;
+    state.live = live_events(config)?;
     state.logins = login_throttle(config).await?;
     state.health = db::DbHealth::watch(&state.db);
     if state.admin_token.is_none() {
@@ -261,6 +262,27 @@ pub fn tenant_broadcast(
     Ok(Some(broadcast))
 }
 
+/// The live events of `config` (`GET /api/v1/events`): shared by every process through Redis
+/// when `REDIS_URL` is set (a task of its own listens to the other processes), else within
+/// this process.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = taskflow_app::Config::from_vars(|_| None)?;
+/// let events = taskflow_app::live_events(&config)?;
+/// assert!(format!("{events:?}").contains("channel: None"));
+/// # Ok(())
+/// # }
+/// ```
+pub fn live_events(config: &Config) -> Result<taskflow_tenancy::redis::TenantEvents, Error> {
+    use taskflow_tenancy::redis::TenantEvents;
+    match &config.redis_url {
+        Some(url) => TenantEvents::with_redis(url, &config.redis_prefix).map_err(Error::Redis),
+        None => Ok(TenantEvents::local()),
+    }
+}
+
 /// How to log in to the demo tenants `subdomains` of a server on `base_domain` and `port`.
 ///
 /// ```
@@ -277,6 +299,14 @@ pub fn demo_instructions(subdomains: &[&str], base_domain: &str, port: u16) -> S
             seed::DEMO_PASSWORD
         ));
     }
+    let people: Vec<String> = seed::DEMO_PEOPLE
+        .iter()
+        .map(|(_, local, role)| format!("{local}@ ({role})"))
+        .collect();
+    text.push_str(&format!(
+        "Also in each, with the same password: {}.\n",
+        people.join(", ")
+    ));
     let first = subdomains.first().copied().unwrap_or("acme");
     text.push_str(&format!(
         "With curl, name the tenant in the Host header (the port is ignored):\n  \

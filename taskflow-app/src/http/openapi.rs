@@ -170,6 +170,7 @@ made it.";
         super::tasks::update,
         super::tasks::remove,
         super::activity::list,
+        super::live::events,
         super::comments::list,
         super::comments::create,
         super::reports::list,

@@ -19,7 +19,7 @@ use super::client::ClientAddr;
 use super::extractor::{JsonBody, Tx};
 use super::one_time::OneTimeToken;
 use super::throttle::Attempt;
-use super::users::password_rule;
+use super::users::{is_email, password_rule};
 use super::{ApiError, AppState};
 use crate::mail::Mail;
 use crate::model::{NewPasswordReset, PasswordReset, User, UserPatch, now};
@@ -81,6 +81,10 @@ async fn request(
     JsonBody(input): JsonBody<ResetRequest>,
 ) -> Result<(StatusCode, Json<ResetRequested>), ApiError> {
     let email = input.email.unwrap_or_default().trim().to_ascii_lowercase();
+    // Refused for its shape only, alike for every address: nothing tells who has an account.
+    if !is_email(&email) {
+        return Err(ApiError::invalid("email", "must be an email address"));
+    }
     let scope = tx.scope().clone();
     let attempt = Attempt::new(scope.tenant_id(), &email, client);
     state.logins.check(&attempt).await?;

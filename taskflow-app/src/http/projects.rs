@@ -2,11 +2,12 @@
 
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::extractor::{CurrentUser, IdPath, JsonBody, QueryParams, Tx, nullable};
+use super::live::LiveEvent;
 use super::page::{Page, PageQuery};
 use super::precondition::{Conditional, Tagged, etag_of, next_updated_at};
 use super::{ApiError, AppState, trash};
@@ -118,12 +119,13 @@ pub(crate) struct CreateProject {
     security(("tenantToken" = [])),
 )]
 async fn create(
-    _me: CurrentUser,
+    me: CurrentUser,
     mut tx: Tx,
     JsonBody(input): JsonBody<CreateProject>,
-) -> Result<(StatusCode, Tagged<Project>), ApiError> {
+) -> Result<(StatusCode, Extension<LiveEvent>, Tagged<Project>), ApiError> {
     let name = check_name(input.name.as_deref().unwrap_or_default())?;
     let description = check_description(input.description)?;
+    trash::purge_expired(&mut tx).await?;
     let at = now();
     let new = NewProject {
         id: Uuid::now_v7(),
@@ -134,7 +136,8 @@ async fn create(
         deleted_at: None,
     };
     let project = Project::scoped(&mut *tx).insert(new).await?;
-    Ok((StatusCode::CREATED, Tagged(project)))
+    let event = LiveEvent::project(&me, "project.created", &project);
+    Ok((StatusCode::CREATED, event, Tagged(project)))
 }
 
 #[utoipa::path(
@@ -205,17 +208,20 @@ pub(crate) struct UpdateProject {
     security(("tenantToken" = [])),
 )]
 async fn update(
-    _me: CurrentUser,
+    me: CurrentUser,
     mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
     condition: Result<Conditional, ApiError>,
     input: Result<JsonBody<UpdateProject>, ApiError>,
-) -> Result<Tagged<Project>, ApiError> {
+) -> Result<(Extension<LiveEvent>, Tagged<Project>), ApiError> {
     // Another tenant's project is not found, whatever the headers and the body hold.
     let current = trash::project(&mut tx, id).await?;
     let condition = condition?;
     condition.check(&etag_of(&current))?;
     let JsonBody(input) = input?;
+    if input.name.is_some() {
+        trash::purge_expired(&mut tx).await?;
+    }
     let patch = ProjectPatch {
         name: input.name.as_deref().map(check_name).transpose()?,
         description: input.description.map(check_description).transpose()?,
@@ -232,7 +238,11 @@ async fn update(
     if write.update(&patch).await? == 0 {
         return Err(condition.nothing_written());
     }
-    Ok(Tagged(trash::project(&mut tx, id).await?))
+    let project = trash::project(&mut tx, id).await?;
+    Ok((
+        LiveEvent::project(&me, "project.updated", &project),
+        Tagged(project),
+    ))
 }
 
 /// Moves the project to the trash, with everything in it.
@@ -261,7 +271,7 @@ async fn remove(
     me: CurrentUser,
     mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<(Extension<LiveEvent>, StatusCode), ApiError> {
     // Another tenant's project is not found before the role is judged.
     let project = trash::project(&mut tx, id).await?;
     if !me.role.can_delete_projects() {
@@ -270,5 +280,6 @@ async fn remove(
         ));
     }
     trash::discard(&mut tx, &project).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let event = LiveEvent::project(&me, "project.deleted", &project);
+    Ok((event, StatusCode::NO_CONTENT))
 }

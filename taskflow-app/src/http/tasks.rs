@@ -3,15 +3,16 @@
 
 use std::collections::BTreeMap;
 
-use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
+use axum::{Extension, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use taskflow_tenancy::AnyTenantTx;
 use uuid::Uuid;
 
 use super::extractor::{CurrentUser, IdPath, JsonBody, Tx, nullable};
+use super::live::LiveEvent;
 use super::precondition::{Conditional, Tagged, etag_of, next_updated_at};
 use super::{ApiError, AppState, activity, task_list, trash};
 use crate::model::{NewTask, Project, Task, TaskPatch, User, now};
@@ -227,7 +228,7 @@ async fn create(
     mut tx: Tx,
     IdPath(project_id): IdPath<Uuid>,
     input: Result<JsonBody<TaskInput>, ApiError>,
-) -> Result<(StatusCode, Tagged<Task>), ApiError> {
+) -> Result<(StatusCode, Extension<LiveEvent>, Tagged<Task>), ApiError> {
     // Another tenant's project is not found, whatever the body holds.
     project(&mut tx, project_id).await?;
     let JsonBody(input) = input?;
@@ -254,7 +255,8 @@ async fn create(
         .await
         .map_err(reference_gone)?;
     activity::created(&mut tx, me.user.id, &task).await?;
-    Ok((StatusCode::CREATED, Tagged(task)))
+    let event = LiveEvent::task(&me, "task.created", &task);
+    Ok((StatusCode::CREATED, event, Tagged(task)))
 }
 
 #[utoipa::path(
@@ -317,7 +319,7 @@ async fn update(
     IdPath(id): IdPath<Uuid>,
     condition: Result<Conditional, ApiError>,
     input: Result<JsonBody<TaskInput>, ApiError>,
-) -> Result<Tagged<Task>, ApiError> {
+) -> Result<(Extension<LiveEvent>, Tagged<Task>), ApiError> {
     // Another tenant's task is not found, whatever the headers and the body hold.
     let current = trash::task(&mut tx, id).await?;
     let condition = condition?;
@@ -340,7 +342,7 @@ async fn update(
         .await?
         .ok_or(ApiError::NotFound)?;
     activity::updated(&mut tx, me.user.id, &current, &task).await?;
-    Ok(Tagged(task))
+    Ok((LiveEvent::task(&me, "task.updated", &task), Tagged(task)))
 }
 
 /// Deletes the task; the schema's cascade deletes its comments.
@@ -363,14 +365,17 @@ async fn update(
     security(("tenantToken" = [])),
 )]
 async fn remove(
-    _me: CurrentUser,
+    me: CurrentUser,
     mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
-) -> Result<StatusCode, ApiError> {
-    trash::task(&mut tx, id).await?;
+) -> Result<(Extension<LiveEvent>, StatusCode), ApiError> {
+    let task = trash::task(&mut tx, id).await?;
     let deleted = Task::scoped(&mut *tx).delete_by_key(id).await?;
     if deleted {
-        Ok(StatusCode::NO_CONTENT)
+        Ok((
+            LiveEvent::task(&me, "task.deleted", &task),
+            StatusCode::NO_CONTENT,
+        ))
     } else {
         Err(ApiError::NotFound)
     }

@@ -4,18 +4,20 @@
 //! [`KEPT`] after its deletion. `GET /api/v1/trash` lists it.
 //!
 //! A project past [`KEPT`] is gone for every request at once, purged or not; its rows go at the
-//! tenant's next deletion or look at the trash (`purge_expired`), in the tenant's own
+//! tenant's next deletion, look at the trash or naming of a project (`purge_expired`), in the
+//! tenant's own
 //! transaction like every other write.
 
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use taskflow_tenancy::{AnyTenantTx, jobs};
 use uuid::Uuid;
 
 use super::extractor::{CurrentUser, IdPath, Tx};
+use super::live::LiveEvent;
 use super::precondition::{Tagged, next_updated_at};
 use super::{ApiError, AppState};
 use crate::model::{Project, ProjectPatch, Report, Task, now};
@@ -110,8 +112,10 @@ async fn purge(tx: &mut AnyTenantTx, id: Uuid) -> Result<bool, ApiError> {
     Ok(true)
 }
 
-/// Purges this tenant's projects deleted longer than [`KEPT`] ago, a batch at a time.
-async fn purge_expired(tx: &mut AnyTenantTx) -> Result<(), ApiError> {
+/// Purges this tenant's projects deleted longer than [`KEPT`] ago, a batch at a time: at each
+/// look at the trash and deletion, and before a project takes a name (an expired project's
+/// name is free).
+pub(crate) async fn purge_expired(tx: &mut AnyTenantTx) -> Result<(), ApiError> {
     let expired = Project::scoped(&mut *tx)
         .filter(Project::DELETED_AT.lt(now() - KEPT))
         .limit(PURGE_BATCH)
@@ -228,7 +232,7 @@ async fn restore(
     me: CurrentUser,
     mut tx: Tx,
     IdPath(id): IdPath<Uuid>,
-) -> Result<Tagged<Project>, ApiError> {
+) -> Result<(Extension<LiveEvent>, Tagged<Project>), ApiError> {
     // Another tenant's project, or a live one, is not found before the role is judged.
     let current = in_trash(&mut tx, id).await?;
     manager(&me)?;
@@ -246,7 +250,10 @@ async fn restore(
         return Err(ApiError::NotFound);
     }
     let project = project(&mut tx, id).await?;
-    Ok(Tagged(project))
+    Ok((
+        LiveEvent::project(&me, "project.restored", &project),
+        Tagged(project),
+    ))
 }
 
 #[utoipa::path(

@@ -100,6 +100,7 @@ async fn serve_on(app_db: AnyTenantDb, config: &Config) -> SocketAddr {
         .expect("the configured Redis answers");
     state.broadcast =
         taskflow_app::tenant_broadcast(config, &state.tenants).expect("a valid Redis URL");
+    state.live = taskflow_app::live_events(config).expect("a valid Redis URL");
     state.logins = taskflow_app::login_throttle(config)
         .await
         .expect("the configured Redis answers");

@@ -16,6 +16,7 @@ mod frontend;
 mod idempotency;
 mod invitations;
 mod isolation;
+mod live;
 mod openapi;
 mod password_reset;
 mod plans;

@@ -15,6 +15,7 @@ api_tests!(
     another_tenant_never_sees_restores_or_purges_a_trashed_project,
     a_purged_project_is_gone_with_everything_in_it,
     the_trash_keeps_a_project_thirty_days,
+    an_expired_projects_name_is_free_at_once,
 );
 
 /// A project with two tasks, a comment and a finished report; its id and its tasks' ids.
@@ -417,4 +418,48 @@ async fn the_trash_keeps_a_project_thirty_days(app: TestApp) {
     assert_eq!(ids(&trash.body), vec![recent.clone()]);
     assert_eq!(rows_left(&app, &old).await, (0, 0));
     assert_eq!(rows_left(&app, &recent).await, (2, 1));
+    // The recent one keeps its name.
+    let taken = app
+        .post(
+            &acme.host,
+            "/api/v1/projects",
+            &acme.token,
+            json!({ "name": "Recent" }),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+}
+
+async fn an_expired_projects_name_is_free_at_once(app: TestApp) {
+    app.start_workers();
+    let acme = app.signup("acme").await;
+    let (old, _) = furnished(&app, &acme, "Old").await;
+    let renamed = app.project(&acme, "Renamed").await;
+    app.delete(&acme.host, &format!("/api/v1/projects/{old}"), &acme.token)
+        .await;
+    let scope = app.db.scope_by_subdomain("acme").await.unwrap();
+    let mut tx = app.db.begin(&scope).await.unwrap();
+    let patch = ProjectPatch {
+        deleted_at: Some(Some(
+            taskflow_app::model::now() - chrono::Duration::days(40),
+        )),
+        ..ProjectPatch::default()
+    };
+    Project::scoped(&mut tx)
+        .filter(Project::ID.eq(old.parse::<uuid::Uuid>().unwrap()))
+        .update(&patch)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // Nobody looked at the trash since: a rename may take the name all the same.
+    let rename = app
+        .patch(
+            &acme.host,
+            &format!("/api/v1/projects/{renamed}"),
+            &acme.token,
+            json!({ "name": "Old" }),
+        )
+        .await;
+    assert_eq!(rename.status, StatusCode::OK, "{:?}", rename.body);
+    assert_eq!(rows_left(&app, &old).await, (0, 0));
 }
