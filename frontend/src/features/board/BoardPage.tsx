@@ -60,29 +60,26 @@ export function BoardPage() {
   const counts = useTaskCounts(projectId, filters);
   const users = useUsers();
   const move = useMoveTask();
+  // The address as last rendered. React Router's functional update hands over the parameters
+  // of the render that made the callback, so a write that comes later (the search, a moment
+  // after the typing) would bring back filters changed meanwhile: each write starts from this.
+  const latest = useRef(params);
+  latest.current = params;
   const setParam = useCallback(
-    (name: string, value: string) =>
-      setParams(
-        (current) => {
-          const next = new URLSearchParams(current);
-          if (value) next.set(name, value);
-          else next.delete(name);
-          return next;
-        },
-        { replace: true },
-      ),
+    (name: string, value: string) => {
+      const next = new URLSearchParams(latest.current);
+      if (value) next.set(name, value);
+      else next.delete(name);
+      if (next.toString() !== latest.current.toString()) setParams(next, { replace: true });
+    },
     [setParams],
   );
-  const clearFilters = () =>
-    setParams(
-      (current) => {
-        const next = new URLSearchParams();
-        const kept = current.get('sort');
-        if (kept) next.set('sort', kept);
-        return next;
-      },
-      { replace: true },
-    );
+  const clearFilters = () => {
+    const next = new URLSearchParams();
+    const kept = latest.current.get('sort');
+    if (kept) next.set('sort', kept);
+    setParams(next, { replace: true });
+  };
   const [dialog, setDialog] = useState<Dialog>(null);
   const [help, setHelp] = useState(false);
   const ready = project.isSuccess;
@@ -394,10 +391,14 @@ function Column({ status, query, count, usersById, onMove, movedId, freshId, onD
   useEffect(() => {
     const target = more.current;
     if (!hasNextPage || !target || typeof IntersectionObserver === 'undefined') return;
-    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && loadMore(), {
-      root: body.current,
-      rootMargin: '0px 0px 200px 0px',
-    });
+    // Not when the button came into view by taking the focus: a keyboard user presses it.
+    const observer = new IntersectionObserver(
+      (entries) => entries.some((e) => e.isIntersecting) && document.activeElement !== target && loadMore(),
+      {
+        root: body.current,
+        rootMargin: '0px 0px 200px 0px',
+      },
+    );
     observer.observe(target);
     return () => observer.disconnect();
   }, [hasNextPage, loadMore]);
