@@ -12,7 +12,9 @@
 //! - a declared reference is not the composite foreign key
 //!   `(tenant, column) REFERENCES table (tenant, key)`, or another foreign key leaves the
 //!   tenant column out;
-//! - an index does not lead with the tenant column;
+//! - an index does not lead with the tenant column (a full-text index, MySQL's `FULLTEXT` or
+//!   PostgreSQL's GIN, is left out: it serves a [`TextIndex`](crate::TextIndex) search, whose
+//!   tenant condition stays on the table);
 //! - a column is missing, has the wrong nullability or a clearly incompatible type, or the
 //!   table has a `NOT NULL` column without a default that the model never writes;
 //! - the tenant column is nullable.

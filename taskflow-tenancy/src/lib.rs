@@ -127,6 +127,7 @@ pub use query::builder::{AllTenants, Scoped};
 pub use query::model::{
     Column, ColumnInfo, Filter, ModelInfo, NewRow, Order, PatchRow, ReferenceInfo, TenantModel,
 };
+pub use query::search::{MYSQL_MIN_WORD, TextIndex};
 pub use query::value::{Kind, Ordered, SqlValue, Textual, Value};
 pub use scope::admin::{AUDIT_TARGET, AdminCapability, AsAdminCapability};
 #[cfg(all(feature = "sqlite", feature = "mysql", feature = "postgres"))]

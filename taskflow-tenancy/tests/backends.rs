@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use taskflow_tenancy::{
     AdminCapability, Backend, Error, FetchRows, Tenant, TenantDb, TenantId, TenantScope, TenantTx,
-    tenant_scoped,
+    TextIndex, tenant_scoped,
 };
 use uuid::Uuid;
 
@@ -48,6 +48,17 @@ fn schema(dialect: taskflow_tenancy::Dialect) -> Vec<&'static str> {
              views BIGINT NOT NULL, weight DOUBLE NOT NULL, due DATE, starts DATE NOT NULL, \
              created_at TEXT NOT NULL, PRIMARY KEY (tenant_id, id), \
              FOREIGN KEY (tenant_id, folder_id) REFERENCES folders (tenant_id, id))",
+            "CREATE VIRTUAL TABLE items_fts USING fts5(title, note, content = 'items', \
+             content_rowid = 'rowid')",
+            "CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN \
+             INSERT INTO items_fts (rowid, title, note) VALUES (new.rowid, new.title, new.note); END",
+            "CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN \
+             INSERT INTO items_fts (items_fts, rowid, title, note) \
+             VALUES ('delete', old.rowid, old.title, old.note); END",
+            "CREATE TRIGGER items_fts_update AFTER UPDATE OF title, note ON items BEGIN \
+             INSERT INTO items_fts (items_fts, rowid, title, note) \
+             VALUES ('delete', old.rowid, old.title, old.note); \
+             INSERT INTO items_fts (rowid, title, note) VALUES (new.rowid, new.title, new.note); END",
         ],
         MySql => vec![
             "CREATE TABLE folders (tenant_id BINARY(16) NOT NULL, id BINARY(16) NOT NULL, \
@@ -59,6 +70,7 @@ fn schema(dialect: taskflow_tenancy::Dialect) -> Vec<&'static str> {
              weight DOUBLE NOT NULL, due DATE, starts DATE NOT NULL, created_at DATETIME(6) NOT NULL, \
              PRIMARY KEY (tenant_id, id), \
              FOREIGN KEY (tenant_id, folder_id) REFERENCES folders (tenant_id, id))",
+            "CREATE FULLTEXT INDEX items_search ON items (title, note)",
         ],
         Postgres => vec![
             "CREATE TABLE folders (tenant_id UUID NOT NULL REFERENCES tenants (id), id UUID NOT NULL, \
@@ -68,6 +80,8 @@ fn schema(dialect: taskflow_tenancy::Dialect) -> Vec<&'static str> {
              views BIGINT NOT NULL, weight DOUBLE PRECISION NOT NULL, due DATE, starts DATE NOT NULL, \
              created_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (tenant_id, id), \
              FOREIGN KEY (tenant_id, folder_id) REFERENCES folders (tenant_id, id))",
+            "CREATE INDEX items_search ON items USING GIN \
+             (to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(note, '')))",
         ],
         _ => unreachable!("no other dialects"),
     }
@@ -257,6 +271,29 @@ where
         3,
         "a NULL contains nothing"
     );
+    // Full-text search through each backend's index: every word begins a word of a column.
+    const SEARCH: TextIndex<Item> = TextIndex::new(&["title", "note"], "items_fts");
+    for (text, expected) in [
+        ("ITEM", 6),
+        ("ite", 6),
+        ("tem", 0),
+        ("note", 3),
+        ("item 1", 1),
+        ("Note, 4!", 1),
+        ("\"item\" OR 2*", 0),
+        ("item -1", 1),
+    ] {
+        assert_eq!(
+            Item::scoped(&mut tx)
+                .filter(SEARCH.matches(text).unwrap())
+                .count()
+                .await
+                .unwrap(),
+            expected,
+            "{text:?}"
+        );
+    }
+    assert!(SEARCH.matches("%_!").is_none());
     assert_eq!(
         Item::scoped(&mut tx)
             .filter(Item::DUE.ge(Some(NaiveDate::from_ymd_opt(2026, 1, 4).unwrap())))
@@ -325,6 +362,16 @@ where
     let mut tx = db.begin(&globex).await.unwrap();
     assert_eq!(Item::scoped(&mut tx).count().await.unwrap(), 0);
     assert!(Item::scoped(&mut tx).get(key).await.unwrap().is_none());
+    let everything = TextIndex::<Item>::new(&["title", "note"], "items_fts");
+    assert_eq!(
+        Item::scoped(&mut tx)
+            .filter(everything.matches("item").unwrap())
+            .count()
+            .await
+            .unwrap(),
+        0,
+        "the index holds every tenant's words, the search only the scope's rows"
+    );
     let patch = ItemPatch {
         title: Some("taken over".into()),
         ..Default::default()

@@ -151,7 +151,7 @@ where
         Dialect::MySql => &[
             "SELECT CAST(INDEX_NAME AS CHAR), \
              CASE WHEN INDEX_NAME = 'PRIMARY' THEN 'primary' WHEN NON_UNIQUE = 0 THEN 'unique' \
-                  ELSE 'index' END, \
+                  WHEN INDEX_TYPE = 'FULLTEXT' THEN 'text' ELSE 'index' END, \
              CAST(0 AS SIGNED), CAST(SEQ_IN_INDEX AS SIGNED), \
              CAST(COALESCE(COLUMN_NAME, '<expression>') AS CHAR) \
              FROM information_schema.STATISTICS \
@@ -162,13 +162,14 @@ where
         Dialect::Postgres => &[
             "SELECT i.relname::text, \
              CASE WHEN x.indisprimary THEN 'primary' WHEN x.indisunique THEN 'unique' \
-                  ELSE 'index' END, \
+                  WHEN am.amname = 'gin' THEN 'text' ELSE 'index' END, \
              (x.indpred IS NOT NULL)::int::int8, k.ord::int8, \
              COALESCE(a.attname::text, '<expression>') \
              FROM pg_catalog.pg_index x \
              JOIN pg_catalog.pg_class t ON t.oid = x.indrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace \
              JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid \
+             JOIN pg_catalog.pg_am am ON am.oid = i.relam \
              CROSS JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) \
              LEFT JOIN pg_catalog.pg_attribute a \
                ON a.attrelid = t.oid AND a.attnum = k.attnum AND k.attnum > 0 \
@@ -186,6 +187,12 @@ where
     for (name, kind, partial, _, column) in rows {
         if kind == "primary" {
             primary_index.push(column);
+            continue;
+        }
+        // A full-text index (MySQL's FULLTEXT, PostgreSQL's GIN) cannot lead with the tenant
+        // and need not: it answers only inside a filter whose tenant condition stays on the
+        // table ([`TextIndex`](crate::TextIndex)), and it makes nothing unique.
+        if kind == "text" {
             continue;
         }
         match schema.indexes.last_mut() {

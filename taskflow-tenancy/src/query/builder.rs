@@ -186,6 +186,7 @@ impl Sql {
                 self.push(")");
             }
             Node::Cmp { column, op } => self.cmp(column, op),
+            Node::Search(search) => self.search(search),
         }
     }
 

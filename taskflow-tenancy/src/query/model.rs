@@ -357,6 +357,13 @@ impl<M> Clone for Filter<M> {
 }
 
 impl<M> Filter<M> {
+    pub(crate) fn from_node(node: Node) -> Filter<M> {
+        Filter {
+            node,
+            _marker: PhantomData,
+        }
+    }
+
     /// Either condition.
     pub fn or(self, other: Filter<M>) -> Filter<M> {
         Filter {
@@ -379,6 +386,7 @@ pub(crate) enum Node {
     Cmp { column: &'static str, op: Op },
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
+    Search(crate::query::search::Search),
 }
 
 #[derive(Debug, Clone)]
