@@ -82,6 +82,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "sqlite", 13, "0013", "invitations"));
             migrations.push(migrations!(@one "sqlite", 14, "0014", "password_resets"));
             migrations.push(migrations!(@one "sqlite", 15, "0015", "task_events"));
+            migrations.push(migrations!(@one "sqlite", 16, "0016", "task_search"));
             migrations
         }
         "mysql" => {
@@ -96,6 +97,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "mysql", 14, "0014", "invitations"));
             migrations.push(migrations!(@one "mysql", 15, "0015", "password_resets"));
             migrations.push(migrations!(@one "mysql", 16, "0016", "task_events"));
+            migrations.push(migrations!(@one "mysql", 17, "0017", "task_search"));
             migrations
         }
         _ => {
@@ -112,6 +114,7 @@ fn migrator(backend: &str) -> Migrator {
             migrations.push(migrations!(@one "postgres", 16, "0016", "invitations"));
             migrations.push(migrations!(@one "postgres", 17, "0017", "password_resets"));
             migrations.push(migrations!(@one "postgres", 18, "0018", "task_events"));
+            migrations.push(migrations!(@one "postgres", 19, "0019", "task_search"));
             migrations
         }
     };

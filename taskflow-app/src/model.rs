@@ -2,7 +2,7 @@
 //! `TenantScope`, so it binds the tenant of the request.
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
-use taskflow_tenancy::{ModelInfo, TenantId, TenantModel, tenant_scoped};
+use taskflow_tenancy::{ModelInfo, TenantId, TenantModel, TextIndex, tenant_scoped};
 use uuid::Uuid;
 
 /// Every model, parents before children: the schema audit checks these.
@@ -123,6 +123,12 @@ pub struct Task {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+impl Task {
+    /// The full-text index on the title and the description (migrations `task_search`).
+    pub const SEARCH: TextIndex<Task> =
+        TextIndex::new(&[Task::TITLE.name(), Task::DESCRIPTION.name()], "tasks_fts");
 }
 
 /// A comment on a task of the same tenant.

@@ -363,7 +363,7 @@ export interface paths {
         };
         /**
          * A project's tasks, oldest first unless sorted otherwise
-         * @description Filters combine: `q` (every word in the title or the description), `status`, `priority`, `assignee_id` (`me` for the caller) and `due`; `sort` orders by creation, due date or priority. Always within the tenant.
+         * @description Filters combine: `q` (every word beginning a word of the title or the description, through the full-text index), `status`, `priority`, `assignee_id` (`me` for the caller) and `due`; `sort` orders by creation, due date or priority. Always within the tenant.
          */
         get: operations["listTasks"];
         put?: never;
@@ -2045,8 +2045,9 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Words that must each be in the title or the description, ignoring case (ASCII letters
-                 *     only on SQLite); at most 200 characters.
+                 * @description Words (letters and digits) that must each begin a word of the title or the
+                 *     description, ignoring case, found through the database's full-text index; at most 200
+                 *     characters.
                  */
                 q?: string;
                 /** @description Only the tasks with this status. */
@@ -2139,7 +2140,7 @@ export interface operations {
     countTasks: {
         parameters: {
             query?: {
-                /** @description As for the list: every word in the title or the description. */
+                /** @description As for the list: every word beginning a word of the title or the description. */
                 q?: string;
                 /** @description As for the list. */
                 priority?: components["schemas"]["TaskPriority"];
@@ -2247,8 +2248,9 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Words that must each be in the title or the description, ignoring case (ASCII letters
-                 *     only on SQLite); at most 200 characters.
+                 * @description Words (letters and digits) that must each begin a word of the title or the
+                 *     description, ignoring case, found through the database's full-text index; at most 200
+                 *     characters.
                  */
                 q?: string;
                 /** @description Only the tasks with this status. */

@@ -22,8 +22,9 @@ const MAX_SEARCH: usize = 200;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct TaskQuery {
-    /// Words that must each be in the title or the description, ignoring case (ASCII letters
-    /// only on SQLite); at most 200 characters.
+    /// Words (letters and digits) that must each begin a word of the title or the
+    /// description, ignoring case, found through the database's full-text index; at most 200
+    /// characters.
     #[param(max_length = 200)]
     q: Option<String>,
     /// Only the tasks with this status.
@@ -55,7 +56,7 @@ pub(crate) struct TaskQuery {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct CountQuery {
-    /// As for the list: every word in the title or the description.
+    /// As for the list: every word beginning a word of the title or the description.
     #[param(max_length = 200)]
     q: Option<String>,
     /// As for the list.
@@ -221,13 +222,7 @@ fn filters(
                 "q must be at most 200 characters long".to_owned(),
             ));
         }
-        for word in q.split_whitespace() {
-            filters.push(
-                Task::TITLE
-                    .contains_ignoring_case(word)
-                    .or(Task::DESCRIPTION.contains_ignoring_case(word)),
-            );
-        }
+        filters.extend(Task::SEARCH.matches(&q));
     }
     Ok(filters)
 }
@@ -312,7 +307,8 @@ fn checked(
     operation_id = "listTasks",
     tag = "tasks",
     summary = "A project's tasks, oldest first unless sorted otherwise",
-    description = "Filters combine: `q` (every word in the title or the description), \
+    description = "Filters combine: `q` (every word beginning a word of the title or the \
+        description, through the full-text index), \
         `status`, `priority`, `assignee_id` (`me` for the caller) and `due`; `sort` orders by \
         creation, due date or priority. Always within the tenant.",
     params(("id" = Uuid, Path, description = "The project's id"), TaskQuery),

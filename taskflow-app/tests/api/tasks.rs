@@ -390,9 +390,20 @@ async fn tasks_are_searched_by_words_and_filtered_by_priority_and_me(app: TestAp
     assert_eq!(found("q=launch", "owner").await, pick(&[0, 1, 2]));
     assert_eq!(found("q=LAUNCH%20pad", "owner").await, pick(&[0]));
     assert_eq!(found("q=pad", "owner").await, pick(&[0, 3]));
-    // Wildcards are plain characters: 100% is not 1000.
-    assert_eq!(found("q=100%25", "owner").await, pick(&[3]));
-    assert_eq!(found("q=_", "owner").await, pick(&[]));
+    // A word finds the words it begins, not the ones it is inside of.
+    assert_eq!(found("q=laun", "owner").await, pick(&[0, 1, 2]));
+    assert_eq!(found("q=aunch", "owner").await, pick(&[]));
+    // Words shorter than MariaDB's full-text index holds, and words that are stopwords
+    // elsewhere, are found as well.
+    assert_eq!(found("q=pa", "owner").await, pick(&[0, 1, 2, 3]));
+    assert_eq!(found("q=the", "owner").await, pick(&[0, 1]));
+    // Punctuation separates words and is never query syntax: "100%" is the word 100, which
+    // begins 1000; a search of punctuation alone filters nothing.
+    assert_eq!(found("q=100%25", "owner").await, pick(&[3, 4]));
+    assert_eq!(found("q=100%25%20fu*", "owner").await, pick(&[3]));
+    assert_eq!(found("q=%22pad%22%20OR%20bolts", "owner").await, pick(&[]));
+    assert_eq!(found("q=launch:*%20%7C%20-pad", "owner").await, pick(&[0]));
+    assert_eq!(found("q=_", "owner").await, pick(&[0, 1, 2, 3, 4]));
     assert_eq!(found("q=%20%20", "owner").await, pick(&[0, 1, 2, 3, 4]));
     // Filters combine with the search and with each other.
     assert_eq!(found("priority=high", "owner").await, pick(&[0, 2]));
@@ -418,4 +429,46 @@ async fn tasks_are_searched_by_words_and_filtered_by_priority_and_me(app: TestAp
         .get(&globex.host, &format!("{tasks}?q=launch"), &globex.token)
         .await;
     assert_eq!(crossed.status, StatusCode::NOT_FOUND);
+
+    // The index follows every change: a new title, a description cleared, a task deleted.
+    let renamed = app
+        .patch(
+            &acme.host,
+            &format!("/api/v1/tasks/{}", ids[4]),
+            &acme.token,
+            json!({ "title": "Rocket bolts" }),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{:?}", renamed.body);
+    assert_eq!(found("q=rocket", "owner").await, pick(&[4]));
+    assert_eq!(found("q=1000", "owner").await, pick(&[]));
+    let cleared = app
+        .patch(
+            &acme.host,
+            &format!("/api/v1/tasks/{}", ids[1]),
+            &acme.token,
+            json!({ "description": null }),
+        )
+        .await;
+    assert_eq!(cleared.status, StatusCode::OK, "{:?}", cleared.body);
+    assert_eq!(found("q=launch", "owner").await, pick(&[0, 2]));
+    let deleted = app
+        .delete(
+            &acme.host,
+            &format!("/api/v1/tasks/{}", ids[2]),
+            &acme.token,
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(found("q=launch", "owner").await, pick(&[0]));
+    // Globex's own search sees its own task only, through the same index.
+    let theirs = app
+        .get(
+            &globex.host,
+            &format!("/api/v1/projects/{theirs}/tasks?q=launch%20pad"),
+            &globex.token,
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert_eq!(theirs.body["items"].as_array().unwrap().len(), 1);
 }
