@@ -64,7 +64,8 @@ export function TaskHistory({
                         ) : (
                           <>
                             <del>{c.before}</del> <span aria-hidden="true">→</span>
-                            <span className="visually-hidden">to</span> <ins className="text-decoration-none fw-semibold">{c.after}</ins>
+                            <span className="visually-hidden"> to</span>{' '}
+                            <ins className="text-decoration-none fw-semibold">{c.after}</ins>
                           </>
                         )}
                       </li>

@@ -156,6 +156,7 @@ export function PendingInvitations({ users }: { users: User[] }) {
                       size="sm"
                       variant={confirming === inv.id ? 'danger' : 'outline-danger'}
                       disabled={revoke.isPending}
+                      aria-label={`${confirming === inv.id ? 'Revoke for good' : 'Revoke'} the invitation of ${inv.email}`}
                       onClick={() => {
                         if (confirming !== inv.id) {
                           setConfirming(inv.id);
@@ -165,8 +166,7 @@ export function PendingInvitations({ users }: { users: User[] }) {
                         revoke.mutate(inv);
                       }}
                     >
-                      {confirming === inv.id ? `Revoke for good` : `Revoke`}
-                      <span className="visually-hidden"> the invitation of {inv.email}</span>
+                      {confirming === inv.id ? 'Revoke for good' : 'Revoke'}
                     </Button>
                   </td>
                 </tr>
