@@ -60,8 +60,8 @@ test.describe.serial('joining and recovering', () => {
       await page.getByRole('link', { name: 'Members' }).click();
       await expect(page.getByRole('heading', { name: 'Members', level: 1 })).toBeVisible();
       await expect(page.getByText('No pending invitations')).toBeVisible();
-      await page.getByLabel('Email').first().fill(nia.email);
-      await page.locator('#invite-role').selectOption('member');
+      await page.getByLabel('Address to invite').fill(nia.email);
+      await page.getByLabel('Invite as').selectOption('member');
       await page.getByRole('button', { name: 'Create invitation link' }).click();
       const field = page.getByLabel('Invitation link');
       await expect(field).toHaveValue(new RegExp(`^${app.tenant(org.subdomain)}/invite#token=`));
@@ -74,7 +74,7 @@ test.describe.serial('joining and recovering', () => {
     });
 
     await test.step('a second invitation, kept for the revoke test', async () => {
-      await page.getByLabel('Email').first().fill('ole@harbor.test');
+      await page.getByLabel('Address to invite').fill('ole@harbor.test');
       await page.getByRole('button', { name: 'Create invitation link' }).click();
       await expect(page.getByLabel('Invitation link')).toHaveValue(/invite#token=/);
       inviteOther = await page.getByLabel('Invitation link').inputValue();

@@ -17,8 +17,8 @@ describe('invitations', () => {
     const user = userEvent.setup({ delay: null });
 
     expect(await screen.findByText('No pending invitations')).toBeInTheDocument();
-    await user.type(screen.getByLabelText('Email', { selector: '#invite-email' }), 'Ada@Example.test');
-    await user.selectOptions(screen.getByLabelText('Role', { selector: '#invite-role' }), 'admin');
+    await user.type(screen.getByLabelText('Address to invite'), 'Ada@Example.test');
+    await user.selectOptions(screen.getByLabelText('Invite as'), 'admin');
     await user.click(screen.getByRole('button', { name: 'Create invitation link' }));
 
     const link = (await screen.findByLabelText('Invitation link')) as HTMLInputElement;

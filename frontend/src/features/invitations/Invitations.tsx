@@ -39,7 +39,7 @@ export function InviteForm({ canInviteOwner }: { canInviteOwner: boolean }) {
         {!err('email') && <MutationError error={invite.error} />}
         <Form onSubmit={submit}>
           <Form.Group className="mb-2" controlId="invite-email">
-            <Form.Label>Email</Form.Label>
+            <Form.Label>Address to invite</Form.Label>
             <Form.Control
               type="email"
               required
@@ -48,9 +48,10 @@ export function InviteForm({ canInviteOwner }: { canInviteOwner: boolean }) {
               onChange={(e) => setEmail(e.target.value)}
             />
             <Form.Control.Feedback type="invalid">{err('email')}</Form.Control.Feedback>
+            <Form.Text>Their email address: the account will have it.</Form.Text>
           </Form.Group>
           <Form.Group className="mb-3" controlId="invite-role">
-            <Form.Label>Role</Form.Label>
+            <Form.Label>Invite as</Form.Label>
             <Form.Select value={role} onChange={(e) => setRole(e.target.value as Role)}>
               {roles.map((r) => (
                 <option key={r} value={r}>
