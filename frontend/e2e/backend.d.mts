@@ -7,4 +7,4 @@ export interface Backend {
   pid: number | undefined;
   stop(): Promise<void>;
 }
-export declare function startBackend(options?: { log?: boolean; timeoutMs?: number }): Promise<Backend>;
+export declare function startBackend(options?: { log?: boolean; logFile?: string; timeoutMs?: number }): Promise<Backend>;

@@ -2,7 +2,7 @@
 // tests' globalSetup and the end-to-end run alike.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -48,9 +48,10 @@ async function waitHealthy(url, child, timeoutMs) {
 
 /**
  * Runs `taskflow-app serve --no-demo` and resolves once `/healthz` answers 200.
- * `stop()` ends the process and removes its database.
+ * `stop()` ends the process and removes its database. With `logFile`, its output goes to that
+ * file, the mail it would send (target `taskflow::mail`, as no SMTP relay is set) included.
  */
-export async function startBackend({ log = false, timeoutMs = 30_000 } = {}) {
+export async function startBackend({ log = false, logFile = undefined, timeoutMs = 30_000 } = {}) {
   const bin = backendBinary();
   if (!existsSync(bin)) {
     throw new Error(
@@ -69,9 +70,11 @@ export async function startBackend({ log = false, timeoutMs = 30_000 } = {}) {
       TASKFLOW_FRONTEND_DIR: join(frontendDir, 'dist'),
       TASKFLOW_RATE_LIMIT: '0',
       TASKFLOW_JWT_SECRET: randomBytes(32).toString('hex'),
-      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      RUST_LOG: process.env.RUST_LOG ?? (logFile ? 'warn,taskflow::mail=info' : 'warn'),
     },
-    stdio: ['ignore', log ? 'inherit' : 'ignore', log ? 'inherit' : 'pipe'],
+    stdio: logFile
+      ? ['ignore', openSync(logFile, 'w'), openSync(logFile, 'a')]
+      : ['ignore', log ? 'inherit' : 'ignore', log ? 'inherit' : 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {

@@ -6,13 +6,22 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly fields: Record<string, string>;
+  /** On a 429: how many seconds to wait, from `Retry-After`; null when the server did not say. */
+  readonly retryAfter: number | null;
 
-  constructor(status: number, code: string, message: string, fields: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    fields: Record<string, string> = {},
+    retryAfter: number | null = null,
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.fields = fields;
+    this.retryAfter = retryAfter;
   }
 
   get isNotFound(): boolean {
@@ -51,6 +60,35 @@ const FALLBACK: Record<number, string> = {
   503: 'The service is unavailable. Please try again shortly.',
 };
 
+/**
+ * The seconds of a `Retry-After` header: a number of seconds, or an HTTP date (counted from
+ * now); null when absent or unreadable.
+ */
+export function retryAfterSeconds(header: unknown, now: number = Date.now()): number | null {
+  if (typeof header !== 'string' && typeof header !== 'number') return null;
+  const text = String(header).trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return null;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+function headerOf(headers: unknown, name: string): unknown {
+  if (!headers || typeof headers !== 'object') return undefined;
+  const h = headers as { get?: (n: string) => unknown } & Record<string, unknown>;
+  return typeof h.get === 'function' ? h.get(name) : h[name];
+}
+
+/** A wait in words: `45 seconds`, `1 minute`, `5 minutes`. */
+export function formatWait(seconds: number): string {
+  if (seconds < 60) {
+    const s = Math.max(1, Math.round(seconds));
+    return s === 1 ? '1 second' : `${s} seconds`;
+  }
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}
+
 /** Turns whatever axios threw into an {@link ApiError} carrying the API's own message. */
 export async function toApiError(error: unknown): Promise<ApiError> {
   if (error instanceof ApiError) return error;
@@ -72,7 +110,7 @@ export async function toApiError(error: unknown): Promise<ApiError> {
             Object.entries(detail.fields as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
           )
         : {};
-    return new ApiError(status, code, message, fields);
+    return new ApiError(status, code, message, fields, retryAfterSeconds(headerOf(error.response.headers, 'retry-after')));
   }
   if (error instanceof Error) return new ApiError(0, 'client_error', error.message);
   return new ApiError(0, 'client_error', String(error));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getToken, takeTokenFromFragment } from './token';
+import { fragmentToken, getToken, takeTokenFromFragment } from './token';
 
 describe('takeTokenFromFragment', () => {
   it('stores the token handed over in the fragment and removes it from the address', () => {
@@ -14,5 +14,22 @@ describe('takeTokenFromFragment', () => {
     window.history.replaceState(null, '', '/#section');
     expect(takeTokenFromFragment()).toBe(false);
     expect(getToken()).toBeNull();
+  });
+
+  it("leaves an invitation's or a reset link's one-time token to its page", () => {
+    for (const path of ['/invite', '/reset-password']) {
+      window.history.replaceState(null, '', `${path}#token=one-time`);
+      expect(takeTokenFromFragment()).toBe(false);
+      expect(getToken()).toBeNull();
+      expect(window.location.hash).toBe('#token=one-time');
+    }
+  });
+});
+
+describe('fragmentToken', () => {
+  it('reads the token of a link', () => {
+    expect(fragmentToken('#token=abc')).toBe('abc');
+    expect(fragmentToken('')).toBeNull();
+    expect(fragmentToken('#token=')).toBeNull();
   });
 });

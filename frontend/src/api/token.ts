@@ -12,12 +12,22 @@ export function clearToken(): void {
   window.localStorage.removeItem(KEY);
 }
 
+/** The pages whose link holds a one-time token in its fragment (`/invite#token=...`). */
+export const ONE_TIME_LINK_PATHS = ['/invite', '/reset-password'];
+
+/** The `token` of a one-time link's fragment (`#token=...`), or null. */
+export function fragmentToken(hash: string): string | null {
+  return new URLSearchParams(hash.replace(/^#/, '')).get('token') || null;
+}
+
 /**
  * Signup happens on the base host and the app continues on the tenant's subdomain, another
  * origin with its own localStorage: the token travels in the URL fragment (never sent to a
  * server) and is moved into storage, and out of the address bar, on arrival.
  */
 export function takeTokenFromFragment(location: Location = window.location): boolean {
+  // An invitation's or a password reset's link carries its own one-time token, not a session.
+  if (ONE_TIME_LINK_PATHS.includes(location.pathname)) return false;
   const params = new URLSearchParams(location.hash.replace(/^#/, ''));
   const token = params.get('token');
   if (!token) return false;

@@ -28,6 +28,15 @@ export type Me = Schemas['Me'];
 export type Session = Schemas['Session'];
 export type SignedUp = Schemas['SignedUp'];
 export type ApiErrorBody = Schemas['Error'];
+export type Invitation = Schemas['Invitation'];
+/// A new invitation and its one-time link, shown once.
+export type CreatedInvitation = Schemas['CreatedInvitation'];
+export type InvitationInput = Schemas['InvitationInput'];
+export type InvitationPreview = Schemas['InvitationPreview'];
+export type AcceptInvitation = Schemas['AcceptInvitation'];
+export type ResetRequested = Schemas['ResetRequested'];
+/// One entry of a task's history (`created` or `updated`).
+export type Activity = Schemas['Activity'];
 
 /// A page of `T`, as every list answers (`Page_Task`, `Page_Project`, ... in the description).
 export interface Page<T> {

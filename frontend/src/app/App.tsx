@@ -12,6 +12,9 @@ import { ProjectsPage } from '../features/projects/ProjectsPage';
 import { ReportsPage } from '../features/reports/ReportsPage';
 import { SignupPage } from '../features/signup/SignupPage';
 import { TrashPage } from '../features/trash/TrashPage';
+import { AcceptInvitePage } from '../features/invitations/AcceptInvitePage';
+import { ForgotPasswordPage } from '../features/recovery/ForgotPasswordPage';
+import { ResetPasswordPage } from '../features/recovery/ResetPasswordPage';
 import type { Site } from './host';
 import { Layout } from './Layout';
 import { NotFoundPage } from './NotFoundPage';
@@ -23,6 +26,9 @@ export function TenantRoutes({ subdomain, baseHost }: { subdomain: string; baseH
       <UnauthorizedRedirect />
       <Routes>
         <Route path="/login" element={<LoginPage subdomain={subdomain} baseHost={baseHost} />} />
+        <Route path="/invite" element={<AcceptInvitePage />} />
+        <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+        <Route path="/reset-password" element={<ResetPasswordPage />} />
         <Route
           element={
             <RequireAuth>

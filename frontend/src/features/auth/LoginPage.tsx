@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, Card, Col, Container, Form, Row } from 'react-bootstrap';
-import { useLocation, useNavigate } from 'react-router';
-import { ApiError, errorMessage } from '../../api/error';
+import { Link, useLocation, useNavigate } from 'react-router';
+import { ApiError, errorMessage, formatWait } from '../../api/error';
 import { baseUrl } from '../../app/host';
 import { useLogin } from './queries';
 import { PageTitle } from '../../components/PageTitle';
@@ -11,12 +11,16 @@ interface LoginPageProps {
   baseHost: string;
 }
 
-function loginError(error: unknown): string {
+/** What a refused attempt says: after too many, how long to wait (the server's `Retry-After`). */
+export function rateLimitMessage(error: ApiError): string {
+  const wait = error.retryAfter !== null ? formatWait(error.retryAfter) : 'a few minutes';
+  return `Too many failed attempts. For your safety, logging in is paused: try again in ${wait}.`;
+}
+
+export function loginError(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 401) return 'Wrong email or password.';
-    if (error.code === 'rate_limited') {
-      return 'Too many failed attempts for this account. Wait a few minutes, then try again.';
-    }
+    if (error.code === 'rate_limited') return rateLimitMessage(error);
     return errorMessage(error);
   }
   return 'Could not log in.';
@@ -69,7 +73,12 @@ export function LoginPage({ subdomain, baseHost }: LoginPageProps) {
                   />
                 </Form.Group>
                 <Form.Group className="mb-3" controlId="login-password">
-                  <Form.Label>Password</Form.Label>
+                  <div className="d-flex justify-content-between align-items-baseline">
+                    <Form.Label>Password</Form.Label>
+                    <Link to="/forgot-password" className="small">
+                      Forgot password?
+                    </Link>
+                  </div>
                   <Form.Control
                     type="password"
                     autoComplete="current-password"

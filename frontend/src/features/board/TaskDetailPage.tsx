@@ -10,6 +10,7 @@ import { useProject } from '../projects/queries';
 import { formatDueDate, PRIORITY_LABEL, PRIORITY_TEXT, PRIORITY_VARIANT, STATUSES, STATUS_LABEL } from './labels';
 import { useAddComment, useComments, useDeleteTask, useMoveTask, useTask } from './queries';
 import { TaskModal } from './TaskModal';
+import { TaskHistory } from './TaskHistory';
 import { PageTitle } from '../../components/PageTitle';
 
 export function TaskDetailPage() {
@@ -93,6 +94,7 @@ export function TaskDetailPage() {
               </dl>
             </Card.Body>
           </Card>
+          <TaskHistory taskId={t.id} version={t.updated_at} projectId={projectId} usersById={usersById} />
         </Col>
         <Col xs={12} lg={5}>
           <Comments taskId={t.id} usersById={usersById} />

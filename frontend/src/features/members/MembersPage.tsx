@@ -5,6 +5,7 @@ import { ErrorState, fieldError, Loading, MutationError } from '../../components
 import { canManageUsers, useMe } from '../auth/queries';
 import { useAddUser, useChangeRole, useRemoveUser, useUsers } from './queries';
 import { PageTitle } from '../../components/PageTitle';
+import { InviteForm, PendingInvitations } from '../invitations/Invitations';
 
 const ROLES: Role[] = ['owner', 'admin', 'member'];
 
@@ -29,9 +30,11 @@ export function MembersPage() {
           {users.isSuccess && (
             <MembersTable users={users.data} me={me.data?.user} manager={manager} />
           )}
+          {manager && <PendingInvitations users={users.data ?? []} />}
         </Col>
         {manager && (
           <Col xs={12} lg={4}>
+            <InviteForm canInviteOwner={me.data?.user.role === 'owner'} />
             <AddMemberForm canMakeOwner={me.data?.user.role === 'owner'} />
           </Col>
         )}
