@@ -4,12 +4,29 @@ export function getToken(): string | null {
   return window.localStorage.getItem(KEY);
 }
 
+const CHANGED = 'taskflow:token';
+
 export function setToken(token: string): void {
   window.localStorage.setItem(KEY, token);
+  window.dispatchEvent(new Event(CHANGED));
 }
 
 export function clearToken(): void {
   window.localStorage.removeItem(KEY);
+  window.dispatchEvent(new Event(CHANGED));
+}
+
+/** Calls `listener` whenever the token changes, in this tab or another; returns the undo. */
+export function onTokenChange(listener: () => void): () => void {
+  const storage = (e: StorageEvent) => {
+    if (e.key === KEY || e.key === null) listener();
+  };
+  window.addEventListener(CHANGED, listener);
+  window.addEventListener('storage', storage);
+  return () => {
+    window.removeEventListener(CHANGED, listener);
+    window.removeEventListener('storage', storage);
+  };
 }
 
 /** The pages whose link holds a one-time token in its fragment (`/invite#token=...`). */

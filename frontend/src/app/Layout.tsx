@@ -5,6 +5,8 @@ import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { ErrorState } from '../components/QueryState';
 import { canDeleteProjects, useLogout, useMe } from '../features/auth/queries';
 import { ROLE_LABEL } from '../features/members/MembersPage';
+import { LiveIndicator } from '../features/live/LiveIndicator';
+import { useLiveUpdates } from '../features/live/useLiveUpdates';
 
 export function Layout() {
   const me = useMe();
@@ -16,6 +18,7 @@ export function Layout() {
   // link in the page, such as "Open the trash", changes screens too).
   const section = onProjects ? 'projects' : pathname.split('/')[1];
   const [theme, setTheme] = useState<ThemeChoice>(storedTheme);
+  const live = useLiveUpdates(me.data?.user.id);
 
   return (
     <>
@@ -49,6 +52,7 @@ export function Layout() {
                 Account
               </Nav.Link>
             </Nav>
+            {me.data && <LiveIndicator {...live} />}
             <Form.Select
               size="sm"
               aria-label="Theme"

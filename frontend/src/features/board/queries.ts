@@ -206,7 +206,7 @@ function withTaskFirst(data: TaskPages, task: Task): TaskPages {
 }
 
 /** The task as a cached list or the task's own query holds it, if any does. */
-function cachedTask(queryClient: QueryClient, id: string): Task | undefined {
+export function cachedTask(queryClient: QueryClient, id: string): Task | undefined {
   for (const [, data] of queryClient.getQueriesData<TaskPages>({ queryKey: taskKeys.lists() })) {
     for (const page of data?.pages ?? []) {
       const found = page.items.find((t) => t.id === id);
