@@ -5,6 +5,7 @@
 //               checks the screen's own title ("… · TaskFlow")
 //   pageErrors  collected from every page of the test's context; any one fails the test
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
@@ -130,3 +131,56 @@ export async function logIn(page: Page, app: App, subdomain: string, email: stri
 
 /** A board column, by the status it shows. */
 export const column = (page: Page, name: string) => page.getByRole('region', { name: new RegExp(`^${name}`) });
+
+export interface ApiAnswer<T = any> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: T;
+}
+
+const apiAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+
+/**
+ * Calls the API from the test itself, as `subdomain`'s host (or the base host without one) with
+ * `token` if given: for seeding and for asking the server what the UI should show. Node does not
+ * resolve `*.localhost`, so it connects to 127.0.0.1 and sends the Host header.
+ */
+export function api<T = any>(
+  app: App,
+  { subdomain, token, method = 'GET', path, body }: { subdomain?: string; token?: string; method?: string; path: string; body?: unknown },
+): Promise<ApiAnswer<T>> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port: app.port,
+        method,
+        path,
+        agent: apiAgent,
+        headers: {
+          Host: `${subdomain ? `${subdomain}.` : ''}localhost:${app.port}`,
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          ...(data ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(data)) } : {}),
+        },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => {
+          let parsed: unknown = text;
+          try {
+            parsed = text ? JSON.parse(text) : null;
+          } catch {
+            // not JSON (a CSV): the text as it is
+          }
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: parsed as T });
+        });
+      },
+    );
+    request.on('error', reject);
+    if (data) request.write(data);
+    request.end();
+  });
+}

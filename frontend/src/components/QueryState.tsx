@@ -20,7 +20,9 @@ interface ErrorStateProps {
 }
 
 export function ErrorState({ error, onRetry, notFound }: ErrorStateProps) {
-  if (error instanceof ApiError && error.isNotFound && notFound) {
+  // A screen passes `notFound` for the subject its address names: the GET of it takes nothing
+  // but that id, so a 400 means the address holds no id at all, which is not found either.
+  if (error instanceof ApiError && (error.isNotFound || error.status === 400) && notFound) {
     // A screen whose subject is not found says so in the tab too.
     return (
       <Alert variant="warning" className="my-3">
