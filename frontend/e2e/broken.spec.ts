@@ -297,7 +297,7 @@ test.describe('what users found broken', () => {
     expect(statuses, 'wrong passwords, then the limit').toContain(401);
     expect(statuses.at(-1)).toBe(429);
     expect(Number(retryAfter), 'Retry-After in seconds').toBeGreaterThan(0);
-    await expect(page.getByRole('alert')).toHaveText(/Too many failed attempts.*Wait a few minutes/);
+    await expect(page.getByRole('alert')).toHaveText(/Too many failed attempts.*try again in \d+ (second|minute)/);
     await expectFriendly(page, 'the rate limit');
     await shot(page, '45-broken-rate-limited.png');
 
