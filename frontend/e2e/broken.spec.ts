@@ -192,12 +192,13 @@ test.describe('what users found broken', () => {
   test('4b. a malformed id in the address shows a "not found" page', async ({ page, app, shot }) => {
     // The server answers 400 bad_request for an id that is no UUID: the screen says not found.
     await logIn(page, app, SUB, OWNER.email, OWNER.password);
-    for (const path of MALFORMED.map((p) => p.replace('{project}', projectId))) {
+    for (const pattern of MALFORMED) {
+      const path = pattern.replace('{project}', projectId);
       await test.step(path, async () => {
         await page.goto(`${app.tenant(SUB)}${path}`);
         await expect(page.getByText(/^(Page )?not found$/i).first(), `${path} says "not found"`).toBeVisible();
         await expect(page).toHaveTitle(/not found · TaskFlow$/i);
-        await shot(page, `42-broken-malformed-id${path.replace(/[^a-z0-9]+/gi, '-')}.png`);
+        await shot(page, `42-broken-malformed-id${pattern.replace(/[^a-z0-9]+/gi, '-')}.png`);
       });
     }
   });
