@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../../api/error';
 import type { Task, TaskPriority, TaskStatus, User } from '../../api/types';
 import { ErrorState, fieldError, Loading, MutationError } from '../../components/QueryState';
-import { PRIORITIES, PRIORITY_LABEL, STATUSES, STATUS_LABEL } from './labels';
+import { PRIORITIES, PRIORITY_LABEL, STATUSES, STATUS_LABEL, TASK_FIELD_LABEL } from './labels';
 import {
   changedFields,
   fetchTaskVersion,
@@ -74,14 +74,6 @@ interface Conflict {
   mine: Partial<TaskInput>;
 }
 
-const FIELD_LABEL: Record<keyof TaskInput, string> = {
-  title: 'Title',
-  description: 'Description',
-  status: 'Status',
-  priority: 'Priority',
-  assignee_id: 'Assignee',
-  due_date: 'Due date',
-};
 
 function TaskForm({
   projectId,
@@ -159,7 +151,7 @@ function TaskForm({
   const keepTheirs = (now: Task) => putTask(queryClient, now).then(onClose);
 
   const theirs = conflict
-    ? (Object.keys(FIELD_LABEL) as (keyof TaskInput)[]).filter((f) => conflict.now.task[f] !== conflict.before[f])
+    ? (Object.keys(TASK_FIELD_LABEL) as (keyof TaskInput)[]).filter((f) => conflict.now.task[f] !== conflict.before[f])
     : [];
   const err = (field: string) => fieldError(mutation.error, field);
 
@@ -179,7 +171,7 @@ function TaskForm({
                 <ul className="mb-2" aria-label="Their changes">
                   {theirs.map((f) => (
                     <li key={f}>
-                      {FIELD_LABEL[f]}: {describe(f, conflict.before[f])} → <strong>{describe(f, conflict.now.task[f])}</strong>
+                      {TASK_FIELD_LABEL[f]}: {describe(f, conflict.before[f])} → <strong>{describe(f, conflict.now.task[f])}</strong>
                     </li>
                   ))}
                 </ul>
@@ -187,7 +179,7 @@ function TaskForm({
                 <p className="mb-2">Nothing you can see here changed.</p>
               )}
               <p className="mb-2">
-                Your changes ({(Object.keys(conflict.mine) as (keyof TaskInput)[]).map((f) => FIELD_LABEL[f]).join(', ')}) are not
+                Your changes ({(Object.keys(conflict.mine) as (keyof TaskInput)[]).map((f) => TASK_FIELD_LABEL[f]).join(', ')}) are not
                 saved yet.
               </p>
               <div className="d-flex flex-wrap gap-2">

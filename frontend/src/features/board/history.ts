@@ -1,16 +1,8 @@
 import type { Activity, TaskPriority, TaskStatus } from '../../api/types';
-import { formatDueDate, PRIORITY_LABEL, STATUS_LABEL } from './labels';
+import { formatDueDate, PRIORITY_LABEL, STATUS_LABEL, TASK_FIELD_LABEL } from './labels';
 
 /** The fields of a task's history, in the order the page lists them, with their labels. */
-export const FIELD_LABEL: Record<string, string> = {
-  title: 'Title',
-  description: 'Description',
-  status: 'Status',
-  priority: 'Priority',
-  assignee_id: 'Assignee',
-  due_date: 'Due date',
-  project_id: 'Project',
-};
+export const FIELD_LABEL: Record<string, string> = { ...TASK_FIELD_LABEL, project_id: 'Project' };
 
 const FIELDS = Object.keys(FIELD_LABEL);
 

@@ -1,4 +1,5 @@
 import type { TaskDue, TaskPriority, TaskSort, TaskStatus } from '../../api/types';
+import type { TaskInput } from './queries';
 
 export const STATUSES: TaskStatus[] = ['todo', 'in_progress', 'done'];
 export const PRIORITIES: TaskPriority[] = ['low', 'medium', 'high'];
@@ -65,3 +66,13 @@ export function isOverdue(date: string, today = new Date()): boolean {
   const iso = today.toISOString().slice(0, 10);
   return date < iso;
 }
+
+/** The label of each field a user edits on a task, in the form's order. */
+export const TASK_FIELD_LABEL: Record<keyof TaskInput, string> = {
+  title: 'Title',
+  description: 'Description',
+  status: 'Status',
+  priority: 'Priority',
+  assignee_id: 'Assignee',
+  due_date: 'Due date',
+};
